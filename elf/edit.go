@@ -1,0 +1,191 @@
+package elf
+
+import (
+	"bytes"
+	stdelf "debug/elf"
+	"fmt"
+	"io"
+	"sort"
+)
+
+// Edit describes every change wanted in one file. The zero value changes
+// nothing: a zero field means "leave alone", and removals are explicit.
+//
+// Changes are applied in this order, whatever order a command line gave
+// them in: RemoveNeeded, ReplaceNeeded, AddNeeded, Soname, RemoveRunpath,
+// SetRunpath, Interpreter, then the flag edits.
+type Edit struct {
+	// Interpreter, when non-empty, becomes the PT_INTERP path. Files without
+	// PT_INTERP (static executables, static-pie, shared libraries) are refused
+	// with ErrUnsafe: giving them one changes how they start.
+	Interpreter string
+
+	// Soname, when non-empty, becomes DT_SONAME (added when absent).
+	Soname string
+
+	// RemoveRunpath drops every DT_RUNPATH and DT_RPATH entry.
+	RemoveRunpath bool
+
+	// SetRunpath makes Runpath (possibly empty) the file's search path. It is
+	// written as DT_RUNPATH, converting an existing DT_RPATH, unless
+	// ForceRpath asks for DT_RPATH (converting an existing DT_RUNPATH) —
+	// patchelf's --set-rpath and --force-rpath.
+	SetRunpath bool
+	Runpath    string
+	ForceRpath bool
+
+	// RemoveNeeded drops the DT_NEEDED entries with these names.
+	RemoveNeeded []string
+	// ReplaceNeeded renames DT_NEEDED entries (and the matching
+	// .gnu.version_r file names, so symbol versions still bind).
+	ReplaceNeeded []Replacement
+	// AddNeeded adds DT_NEEDED entries, before the existing ones as patchelf
+	// does; names already needed are not added twice.
+	AddNeeded []string
+
+	// SetOSABI, when true, writes OSABI into e_ident.
+	SetOSABI bool
+	OSABI    stdelf.OSABI
+	// NoDefaultLib sets DF_1_NODEFLIB: the loader then skips its default
+	// directories for this file's dependencies.
+	NoDefaultLib bool
+	// ClearExecstack and SetExecstack change PF_X of PT_GNU_STACK.
+	ClearExecstack bool
+	SetExecstack   bool
+
+	// PageSize overrides the alignment of an appended segment. Zero means the
+	// largest of the file's PT_LOAD alignments and the architecture's
+	// largest page size (see DefaultPageSize).
+	PageSize uint64
+
+	// AllowTrailingData permits appending to a file that has bytes past its
+	// last segment and section (an appended payload that the program may find
+	// by its offset from the end). Off by default: such files are refused.
+	AllowTrailingData bool
+}
+
+// Replacement renames one DT_NEEDED entry.
+type Replacement struct {
+	Old, New string
+}
+
+// IsZero reports whether e asks for no change at all.
+func (e *Edit) IsZero() bool {
+	return e.Interpreter == "" && e.Soname == "" && !e.RemoveRunpath && !e.SetRunpath &&
+		len(e.RemoveNeeded) == 0 && len(e.ReplaceNeeded) == 0 && len(e.AddNeeded) == 0 &&
+		!e.SetOSABI && !e.NoDefaultLib && !e.ClearExecstack && !e.SetExecstack
+}
+
+// Write is one overwrite of a patch: Data goes at offset Off of the result.
+type Write struct {
+	Off  int64
+	Data []byte
+}
+
+// Patch is the difference between a file and its edited version. Existing
+// bytes never move, so the result is the original, truncated or extended to
+// Size, with Writes applied.
+type Patch struct {
+	OrigSize int64
+	Size     int64
+	Writes   []Write // sorted by offset, not overlapping
+}
+
+// IsEmpty reports whether the patch leaves the file as it is.
+func (p *Patch) IsEmpty() bool {
+	return p == nil || (len(p.Writes) == 0 && p.Size == p.OrigSize)
+}
+
+// Target is what a patch is applied to: a copy of the original file.
+type Target interface {
+	io.WriterAt
+	Truncate(size int64) error
+}
+
+// ApplyTo makes dst, a copy of the original file, into the edited file.
+func (p *Patch) ApplyTo(dst Target) error {
+	if p.IsEmpty() {
+		return nil
+	}
+	if p.Size != p.OrigSize {
+		if err := dst.Truncate(p.Size); err != nil {
+			return err
+		}
+	}
+	for _, w := range p.Writes {
+		if _, err := dst.WriteAt(w.Data, w.Off); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Bytes returns the edited file, given the original's bytes.
+func (p *Patch) Bytes(orig []byte) []byte {
+	out := make([]byte, p.Size)
+	copy(out, orig)
+	for _, w := range p.Writes {
+		copy(out[w.Off:], w.Data)
+	}
+	return out
+}
+
+// Apply parses data, plans e and returns the edited bytes. changed is false,
+// and out is data itself, when the edit leaves every byte as it is.
+func Apply(data []byte, e Edit) (out []byte, changed bool, err error) {
+	f, err := NewFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, false, err
+	}
+	p, err := f.Plan(e)
+	if err != nil {
+		return nil, false, err
+	}
+	if p.IsEmpty() {
+		return data, false, nil
+	}
+	return p.Bytes(data), true, nil
+}
+
+// patchBuilder collects writes against the original file and drops the ones
+// that would not change a byte.
+type patchBuilder struct {
+	f      *File
+	writes []Write
+}
+
+func (b *patchBuilder) put(off int64, data []byte) {
+	b.writes = append(b.writes, Write{Off: off, Data: data})
+}
+
+// finish orders the writes and removes those equal to the bytes already in
+// the file. Overlapping writes mean the planner went wrong; they are refused
+// rather than resolved by guessing.
+func (b *patchBuilder) finish(newSize int64) (*Patch, error) {
+	p := &Patch{OrigSize: b.f.size, Size: newSize}
+	sort.SliceStable(b.writes, func(i, j int) bool { return b.writes[i].Off < b.writes[j].Off })
+	end := int64(0)
+	for _, w := range b.writes {
+		if len(w.Data) == 0 {
+			continue
+		}
+		if w.Off < end {
+			return nil, fmt.Errorf("%w: structures overlap at byte %#x", ErrUnsafe, w.Off)
+		}
+		end = w.Off + int64(len(w.Data))
+		if end > newSize {
+			return nil, fmt.Errorf("%w: write past the end of the result at byte %#x", ErrUnsafe, w.Off)
+		}
+		if end <= b.f.size {
+			orig := make([]byte, len(w.Data))
+			if _, err := b.f.r.ReadAt(orig, w.Off); err != nil {
+				return nil, err
+			}
+			if bytes.Equal(orig, w.Data) {
+				continue
+			}
+		}
+		p.Writes = append(p.Writes, w)
+	}
+	return p, nil
+}
