@@ -1,0 +1,156 @@
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// tempMarker is what every temporary file name contains after the target's
+// name; IsTemp looks for it.
+const tempMarker = ".gopatchelf-"
+
+// IsTemp reports whether name (a base name) is one of our temporary files.
+func IsTemp(name string) bool {
+	if !strings.HasPrefix(name, ".") {
+		return false
+	}
+	i := strings.LastIndex(name, tempMarker)
+	return i > 1 && i+len(tempMarker) < len(name)
+}
+
+// Pending is a temporary file that will replace path on Commit.
+type Pending struct {
+	*os.File
+	path string
+	perm fs.FileMode
+	done bool
+}
+
+// permBits are the mode bits chmod(2) sets and that we carry over.
+const permBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+
+// Create starts replacing path, which must be an existing regular file
+// (a symlink is refused: renaming over it would replace the link, not its
+// target). The temporary file is created empty in path's directory.
+func Create(path string) (*Pending, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+tempMarker+"*")
+	if err != nil {
+		return nil, err
+	}
+	return &Pending{File: f, path: path, perm: fi.Mode() & permBits}, nil
+}
+
+// Commit syncs the temporary file, gives it the permission bits of the
+// original and renames it over the original. After Commit, Cleanup does
+// nothing.
+func (p *Pending) Commit() error {
+	if p.done {
+		return errors.New("atomicfile: Commit after Commit or Cleanup")
+	}
+	// fsync before rename: without it, a crash can leave the new name
+	// pointing at an empty file on file systems that delay allocation
+	// (the ext4 zero-length-file problem, discussed by Theodore Ts'o).
+	if err := p.File.Sync(); err != nil {
+		return err
+	}
+	// Chmod through the descriptor: the temporary name cannot be swapped
+	// under us, and read-only originals (0444) still get written first.
+	if err := p.File.Chmod(p.perm); err != nil {
+		return err
+	}
+	if err := p.File.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(p.File.Name(), p.path); err != nil {
+		return err
+	}
+	p.done = true
+	return nil
+}
+
+// Cleanup closes and removes the temporary file unless Commit succeeded.
+// It is safe to call more than once and meant to be deferred.
+func (p *Pending) Cleanup() error {
+	if p.done {
+		return nil
+	}
+	p.done = true
+	closeErr := p.File.Close()
+	if err := os.Remove(p.File.Name()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if closeErr != nil && !errors.Is(closeErr, os.ErrClosed) {
+		return closeErr
+	}
+	return nil
+}
+
+// Replace replaces path with what fill writes into the temporary file, or
+// leaves path untouched when fill or any later step fails.
+func Replace(path string, fill func(tmp *os.File) error) error {
+	p, err := Create(path)
+	if err != nil {
+		return err
+	}
+	defer p.Cleanup()
+	if err := fill(p.File); err != nil {
+		return err
+	}
+	return p.Commit()
+}
+
+// ReplaceCopy starts the temporary file as a copy of path and lets edit
+// change it before the replacement. The copy is made with io.Copy between
+// two *os.File values, which Linux serves with copy_file_range(2): no bytes
+// pass through user space, and file systems that support it (Btrfs, XFS)
+// share the extents instead of copying them.
+func ReplaceCopy(path string, edit func(tmp *os.File) error) error {
+	return Replace(path, func(tmp *os.File) error {
+		src, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		if _, err := io.Copy(tmp, src); err != nil {
+			return fmt.Errorf("%s: copying to %s: %w", path, tmp.Name(), err)
+		}
+		return edit(tmp)
+	})
+}
+
+// RemoveLeftovers removes the temporary files a killed run left in dir and
+// returns their paths, in name order. Only names IsTemp accepts are touched.
+func RemoveLeftovers(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !IsTemp(e.Name()) {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, err
+		}
+		removed = append(removed, p)
+	}
+	return removed, nil
+}
