@@ -1,9 +1,721 @@
 package elf
 
-import "errors"
+// The one writer strategy.
+//
+// Existing bytes never move. An edit is first tried in place: a string that
+// fits where an unshared old string was is written there (the rest zeroed),
+// removed and renamed entries shift inside the dynamic table, and a shorter
+// interpreter overwrites the old one. What does not fit goes into ONE new
+// PT_LOAD segment appended at the end of the file, holding, in this order:
+//
+//	program header table | .dynamic | .dynstr | interpreter
+//
+// each present only when it has to move. The program header table moves
+// because it needs a slot for the new segment and, in linker output, is
+// followed directly by other sections, so it cannot grow in place; patchelf
+// instead shifts the whole file (shared objects) or moves the sections that
+// follow the table (executables), which rewrites far more and is where its
+// historic corruption bugs lived. Moving the table is safe for every loader:
+//
+//   - ld.so reads a shared object's table from the file at e_phoff and copies
+//     it when no segment maps it; a PT_PHDR, if any, is pointed at the copy
+//     in the new segment.
+//   - For a program, the kernel computes AT_PHDR. Linux ≥ 5.18 uses the
+//     segment that maps e_phoff; older kernels and qemu-user use the first
+//     PT_LOAD's (p_vaddr - p_offset) + e_phoff. The new segment is placed so
+//     that its p_vaddr - p_offset equals the first PT_LOAD's, so both
+//     formulas give the same, correct address, and PT_PHDR is updated to it.
+//     This may pad the file with zeros up to the size of .bss (sparse on disk).
+//   - A moved interpreter string lies inside the new segment, as ld.so reads
+//     it from memory; a moved .dynamic is writable there (DT_DEBUG, and
+//     glibc's in-place relocation of d_ptr values).
+//
+// The old .dynstr copy stays where it was, unreferenced; strings freed by
+// the edit are zeroed in both copies so no stale path survives in the file.
+
+import (
+	"bytes"
+	stdelf "debug/elf"
+	"fmt"
+	"math/bits"
+	"slices"
+)
+
+// DefaultPageSize is the largest page size Linux uses on the architecture:
+// a new segment aligned to it maps on every kernel configuration.
+func DefaultPageSize(m stdelf.Machine) uint64 {
+	switch m {
+	case stdelf.EM_AARCH64, stdelf.EM_PPC64, stdelf.EM_PPC, stdelf.EM_MIPS, stdelf.EM_MIPS_RS3_LE,
+		stdelf.EM_IA_64, stdelf.EM_LOONGARCH, stdelf.EM_ALPHA, stdelf.EM_ARM:
+		return 0x10000
+	case stdelf.EM_SPARCV9, stdelf.EM_SPARC:
+		return 0x2000
+	default:
+		return 0x1000
+	}
+}
+
+// dtMIPSRldMapRel holds an address relative to its own dynamic entry.
+const dtMIPSRldMapRel stdelf.DynTag = 0x70000035
+
+// maxAlign bounds p_align values we are willing to honour.
+const maxAlign = 1 << 28
+
+// dynEnt is an entry of the dynamic table being rebuilt. String entries
+// carry their value; fresh ones still need a place in .dynstr.
+type dynEnt struct {
+	Dyn
+	str   string
+	isStr bool
+	fresh bool // str has no offset yet
+}
+
+func isStringTag(t stdelf.DynTag) bool {
+	switch t {
+	case stdelf.DT_NEEDED, stdelf.DT_SONAME, stdelf.DT_RPATH, stdelf.DT_RUNPATH:
+		return true
+	}
+	return false
+}
 
 // Plan lays out f with e applied and returns the patch that turns f into
 // the result. An empty patch means nothing would change.
 func (f *File) Plan(e Edit) (*Patch, error) {
-	return nil, errors.New("not implemented yet")
+	if e.SetExecstack && e.ClearExecstack {
+		return nil, fmt.Errorf("%w: both setting and clearing the executable stack", ErrUnsafe)
+	}
+	if e.Interpreter != "" && !f.HasInterpreter {
+		what := "a static executable"
+		switch {
+		case f.IsStaticPIE():
+			what = "a static-pie executable"
+		case f.Type == stdelf.ET_DYN:
+			what = "a shared library"
+		case f.Type != stdelf.ET_EXEC:
+			what = "a file of type " + f.Type.String()
+		}
+		return nil, fmt.Errorf("%w: %s has no PT_INTERP to change; giving it one would change how it starts", ErrUnsafe, what)
+	}
+	wantsDyn := e.Soname != "" || e.RemoveRunpath || e.SetRunpath || len(e.RemoveNeeded) > 0 ||
+		len(e.ReplaceNeeded) > 0 || len(e.AddNeeded) > 0 || e.NoDefaultLib
+	if wantsDyn && !f.IsDynamic() {
+		return nil, fmt.Errorf("%w: no dynamic section (statically linked?)", ErrUnsafe)
+	}
+	p := &planner{f: f, e: e, b: &patchBuilder{f: f}}
+	return p.run()
+}
+
+type planner struct {
+	f *File
+	e Edit
+	b *patchBuilder
+
+	dyn        []dynEnt
+	dynChanged bool
+	verneedFix map[uint64]string // file offset of a vn_file field → new name
+	verneedOff map[uint64]uint64 // the same field → new string offset
+
+	dynstr      []byte // the (possibly amended) old string table
+	appended    []byte // strings that did not fit, placed after dynstr
+	dynstrMoves bool
+	dynMoves    bool
+
+	interpMoves bool
+	progs       []stdelf.ProgHeader
+	hdrChanged  bool
+	phnumExtra  int
+}
+
+func (p *planner) run() (*Patch, error) {
+	f, e := p.f, p.e
+	p.progs = slices.Clone(f.Progs)
+	if f.IsDynamic() {
+		if err := p.rebuildDynamic(); err != nil {
+			return nil, err
+		}
+	}
+	if e.SetOSABI && e.OSABI != f.OSABI {
+		p.b.put(stdelf.EI_OSABI, []byte{byte(e.OSABI)})
+	}
+	if err := p.execstack(); err != nil {
+		return nil, err
+	}
+	newInterp := e.Interpreter != "" && e.Interpreter != f.Interpreter
+	if !p.dynChanged && !newInterp && len(p.b.writes) == 0 && !p.stackChanged() {
+		return &Patch{OrigSize: f.size, Size: f.size}, nil
+	}
+	if p.dynChanged {
+		if err := p.placeStrings(); err != nil {
+			return nil, err
+		}
+		p.dynMoves = len(p.dyn)+1 > f.DynamicSlots
+	}
+	if newInterp {
+		old := f.Progs[f.interpPH]
+		p.interpMoves = uint64(len(e.Interpreter))+1 > old.Filesz
+	}
+	if !p.dynMoves && !p.dynstrMoves && !p.interpMoves {
+		return p.inPlace()
+	}
+	if f.IsDynamic() && !p.dynMoves {
+		// The new segment is writable (see appendSegment); carrying .dynamic
+		// gives it a writable section, as eu-elflint expects, at the price of
+		// a few hundred bytes.
+		p.dynMoves, p.dynChanged = true, true
+		if p.dynstr == nil {
+			p.dynstr = f.dynstr
+		}
+	}
+	return p.appendSegment()
+}
+
+func (p *planner) stackChanged() bool {
+	for i := range p.progs {
+		if p.progs[i] != p.f.Progs[i] {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *planner) execstack() error {
+	if !p.e.SetExecstack && !p.e.ClearExecstack {
+		return nil
+	}
+	for i := range p.progs {
+		if p.progs[i].Type != stdelf.PT_GNU_STACK {
+			continue
+		}
+		if p.e.SetExecstack {
+			p.progs[i].Flags |= stdelf.PF_X
+		} else {
+			p.progs[i].Flags &^= stdelf.PF_X
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: no PT_GNU_STACK program header to change", ErrUnsafe)
+}
+
+// rebuildDynamic computes the new dynamic table from the edit.
+func (p *planner) rebuildDynamic() error {
+	f, e := p.f, p.e
+	for _, d := range f.Dynamic {
+		ent := dynEnt{Dyn: d}
+		if isStringTag(d.Tag) {
+			s, err := f.dynString(d.Val)
+			if err != nil {
+				return err
+			}
+			ent.str, ent.isStr = s, true
+		}
+		p.dyn = append(p.dyn, ent)
+	}
+	orig := slices.Clone(p.dyn)
+
+	if len(e.RemoveNeeded) > 0 {
+		p.dyn = slices.DeleteFunc(p.dyn, func(d dynEnt) bool {
+			return d.Tag == stdelf.DT_NEEDED && slices.Contains(e.RemoveNeeded, d.str)
+		})
+	}
+	for _, r := range e.ReplaceNeeded {
+		if r.Old == r.New || r.New == "" {
+			continue
+		}
+		for i := range p.dyn {
+			if p.dyn[i].Tag == stdelf.DT_NEEDED && p.dyn[i].str == r.Old {
+				p.dyn[i].str, p.dyn[i].fresh = r.New, true
+			}
+		}
+		if err := p.replaceVerneed(r); err != nil {
+			return err
+		}
+	}
+	var add []dynEnt
+	for _, n := range e.AddNeeded {
+		if n == "" || p.needs(n) || slices.ContainsFunc(add, func(d dynEnt) bool { return d.str == n }) {
+			continue
+		}
+		add = append(add, dynEnt{Dyn: Dyn{Tag: stdelf.DT_NEEDED}, str: n, isStr: true, fresh: true})
+	}
+	p.dyn = append(add, p.dyn...)
+
+	if e.Soname != "" {
+		p.setString(stdelf.DT_SONAME, e.Soname)
+	}
+	if e.RemoveRunpath {
+		p.dyn = slices.DeleteFunc(p.dyn, func(d dynEnt) bool {
+			return d.Tag == stdelf.DT_RPATH || d.Tag == stdelf.DT_RUNPATH
+		})
+	}
+	if e.SetRunpath {
+		tag, other := stdelf.DT_RUNPATH, stdelf.DT_RPATH
+		if e.ForceRpath {
+			tag, other = other, tag
+		}
+		// Keep the position of the first search-path entry, converted to the
+		// wanted kind; drop the rest so the loader sees one answer.
+		i := slices.IndexFunc(p.dyn, func(d dynEnt) bool { return d.Tag == tag || d.Tag == other })
+		if i >= 0 {
+			if p.dyn[i].Tag != tag || p.dyn[i].str != e.Runpath {
+				p.dyn[i].Tag, p.dyn[i].str, p.dyn[i].fresh = tag, e.Runpath, true
+			}
+			rest := slices.DeleteFunc(p.dyn[i+1:], func(d dynEnt) bool { return d.Tag == tag || d.Tag == other })
+			p.dyn = p.dyn[:i+1+len(rest)]
+		} else {
+			p.insert(dynEnt{Dyn: Dyn{Tag: tag}, str: e.Runpath, isStr: true, fresh: true})
+		}
+	}
+	if e.NoDefaultLib {
+		i := slices.IndexFunc(p.dyn, func(d dynEnt) bool { return d.Tag == stdelf.DT_FLAGS_1 })
+		if i < 0 {
+			p.insert(dynEnt{Dyn: Dyn{Tag: stdelf.DT_FLAGS_1, Val: uint64(stdelf.DF_1_NODEFLIB)}})
+		} else {
+			p.dyn[i].Val |= uint64(stdelf.DF_1_NODEFLIB)
+		}
+	}
+	p.dynChanged = len(p.verneedFix) > 0 || !slices.EqualFunc(orig, p.dyn, func(a, b dynEnt) bool {
+		return a.Tag == b.Tag && a.str == b.str && (a.isStr || a.Val == b.Val)
+	})
+	return nil
+}
+
+func (p *planner) needs(name string) bool {
+	return slices.ContainsFunc(p.dyn, func(d dynEnt) bool { return d.Tag == stdelf.DT_NEEDED && d.str == name })
+}
+
+// setString sets the first entry of tag to s, or inserts one.
+func (p *planner) setString(tag stdelf.DynTag, s string) {
+	for i := range p.dyn {
+		if p.dyn[i].Tag == tag {
+			if p.dyn[i].str != s {
+				p.dyn[i].str, p.dyn[i].fresh = s, true
+			}
+			return
+		}
+	}
+	p.insert(dynEnt{Dyn: Dyn{Tag: tag}, str: s, isStr: true, fresh: true})
+}
+
+// insert places a new entry after the DT_NEEDED entries, where linkers put
+// DT_SONAME and DT_RUNPATH.
+func (p *planner) insert(d dynEnt) {
+	i := 0
+	for j, x := range p.dyn {
+		if x.Tag == stdelf.DT_NEEDED {
+			i = j + 1
+		}
+	}
+	p.dyn = slices.Insert(p.dyn, i, d)
+}
+
+// checkedAdd adds without wrapping.
+func checkedAdd(a, b uint64) (uint64, bool) {
+	s, c := bits.Add64(a, b, 0)
+	return s, c == 0
+}
+
+func isPow2(v uint64) bool { return v != 0 && v&(v-1) == 0 }
+
+// encoder helpers ---------------------------------------------------------
+
+func (f *File) putWord(b []byte, v uint64) {
+	if f.Class == stdelf.ELFCLASS32 {
+		f.ByteOrder.PutUint32(b, uint32(v))
+	} else {
+		f.ByteOrder.PutUint64(b, v)
+	}
+}
+
+func (f *File) encodeDyn(ents []Dyn, slots int) []byte {
+	es := f.dynEntSize()
+	out := make([]byte, slots*es)
+	for i, d := range ents {
+		b := out[i*es:]
+		if es == 8 {
+			f.ByteOrder.PutUint32(b, uint32(int32(d.Tag)))
+			f.ByteOrder.PutUint32(b[4:], uint32(d.Val))
+		} else {
+			f.ByteOrder.PutUint64(b, uint64(int64(d.Tag)))
+			f.ByteOrder.PutUint64(b[8:], d.Val)
+		}
+	}
+	return out
+}
+
+func (f *File) encodeProgs(progs []stdelf.ProgHeader) []byte {
+	es := f.phdrSize()
+	out := make([]byte, len(progs)*es)
+	bo := f.ByteOrder
+	for i, ph := range progs {
+		b := out[i*es:]
+		if f.Class == stdelf.ELFCLASS32 {
+			bo.PutUint32(b, uint32(ph.Type))
+			bo.PutUint32(b[4:], uint32(ph.Off))
+			bo.PutUint32(b[8:], uint32(ph.Vaddr))
+			bo.PutUint32(b[12:], uint32(ph.Paddr))
+			bo.PutUint32(b[16:], uint32(ph.Filesz))
+			bo.PutUint32(b[20:], uint32(ph.Memsz))
+			bo.PutUint32(b[24:], uint32(ph.Flags))
+			bo.PutUint32(b[28:], uint32(ph.Align))
+		} else {
+			bo.PutUint32(b, uint32(ph.Type))
+			bo.PutUint32(b[4:], uint32(ph.Flags))
+			bo.PutUint64(b[8:], ph.Off)
+			bo.PutUint64(b[16:], ph.Vaddr)
+			bo.PutUint64(b[24:], ph.Paddr)
+			bo.PutUint64(b[32:], ph.Filesz)
+			bo.PutUint64(b[40:], ph.Memsz)
+			bo.PutUint64(b[48:], ph.Align)
+		}
+	}
+	return out
+}
+
+// fits32 reports whether every value fits a 32-bit file's fields.
+func (f *File) fits(vs ...uint64) bool {
+	if f.Class != stdelf.ELFCLASS32 {
+		return true
+	}
+	for _, v := range vs {
+		if v > 0xffffffff {
+			return false
+		}
+	}
+	return true
+}
+
+// putSection rewrites addr, offset and size of section i.
+func (p *planner) putSection(i int, addr, off, size uint64) {
+	f := p.f
+	es := uint64(f.shdrSize())
+	base := int64(f.ShOff + uint64(i)*es)
+	if f.Class == stdelf.ELFCLASS32 {
+		b := make([]byte, 12)
+		f.ByteOrder.PutUint32(b, uint32(addr))
+		f.ByteOrder.PutUint32(b[4:], uint32(off))
+		f.ByteOrder.PutUint32(b[8:], uint32(size))
+		p.b.put(base+12, b)
+		return
+	}
+	b := make([]byte, 24)
+	f.ByteOrder.PutUint64(b, addr)
+	f.ByteOrder.PutUint64(b[8:], off)
+	f.ByteOrder.PutUint64(b[16:], size)
+	p.b.put(base+16, b)
+}
+
+// sectionAt finds the section header describing the bytes at off, addr.
+func (f *File) sectionAt(typ stdelf.SectionType, off, addr uint64) int {
+	for _, s := range f.Sections {
+		if s.Type == typ && s.Offset == off && s.Addr == addr && s.Index != 0 {
+			return s.Index
+		}
+	}
+	return -1
+}
+
+// inPlace writes an edit that needed no new segment.
+func (p *planner) inPlace() (*Patch, error) {
+	f := p.f
+	if p.dynChanged {
+		p.writeDynamic(uint64(f.dynOff), f.dynAddr, f.DynamicSlots)
+		p.writeOldDynstr()
+	}
+	if p.e.Interpreter != "" && p.e.Interpreter != f.Interpreter {
+		ph := f.Progs[f.interpPH]
+		b := make([]byte, ph.Filesz)
+		copy(b, p.e.Interpreter)
+		p.b.put(int64(ph.Off), b)
+	}
+	if p.stackChanged() {
+		p.b.put(int64(f.PhOff), f.encodeProgs(p.progs))
+	}
+	return p.b.finish(f.size)
+}
+
+// writeOldDynstr writes the amended old string table in place.
+func (p *planner) writeOldDynstr() {
+	if !bytes.Equal(p.dynstr, p.f.dynstr) {
+		p.b.put(p.f.strOff, p.dynstr)
+	}
+}
+
+// writeDynamic encodes the table for its home at off/addr with the given
+// number of slots; string entries must have offsets by now.
+func (p *planner) writeDynamic(off, addr uint64, slots int) {
+	f := p.f
+	es := uint64(f.dynEntSize())
+	ents := make([]Dyn, len(p.dyn))
+	for i, d := range p.dyn {
+		ents[i] = d.Dyn
+		if d.Tag == dtMIPSRldMapRel {
+			if oldIdx := p.origIndex(i); oldIdx >= 0 {
+				oldAddr := f.dynAddr + uint64(oldIdx)*es
+				newAddr := addr + uint64(i)*es
+				ents[i].Val = d.Val + oldAddr - newAddr
+			}
+		}
+	}
+	p.b.put(int64(off), f.encodeDyn(ents, slots))
+	for _, fix := range p.verneedFixes() {
+		p.b.put(fix.Off, fix.Data)
+	}
+}
+
+// origIndex finds the position entry i had in the original table (only
+// meaningful for non-string entries, which are never duplicated by edits).
+func (p *planner) origIndex(i int) int {
+	d := p.dyn[i]
+	for j, o := range p.f.Dynamic {
+		if o.Tag == d.Tag && o.Val == d.Val {
+			return j
+		}
+	}
+	return -1
+}
+
+// appendSegment lays out the new PT_LOAD and everything that moves into it.
+func (p *planner) appendSegment() (*Patch, error) {
+	f := p.f
+	if err := p.checkLayout(); err != nil {
+		return nil, err
+	}
+	var (
+		maxEnd   uint64
+		maxAlign uint64 = 1
+		first    = -1
+		lastLoad = -1
+	)
+	for i, ph := range f.Progs {
+		if ph.Type != stdelf.PT_LOAD {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		lastLoad = i
+		end, _ := checkedAdd(ph.Vaddr, ph.Memsz)
+		maxEnd = max(maxEnd, end)
+		if ph.Align > 1 {
+			maxAlign = max(maxAlign, ph.Align)
+		}
+	}
+	if first < 0 {
+		return nil, fmt.Errorf("%w: no PT_LOAD segment to extend the file with", ErrUnsafe)
+	}
+	page := p.e.PageSize
+	if page == 0 {
+		page = DefaultPageSize(f.Machine)
+	}
+	if !isPow2(page) || page > maxAlign && page > maxAlignLimit() {
+		return nil, fmt.Errorf("%w: page size %#x is not a power of two", ErrUnsafe, page)
+	}
+	align := max(page, maxAlign)
+
+	// Contents, in order: program headers, .dynamic, .dynstr, interpreter.
+	word := uint64(8)
+	if f.Class == stdelf.ELFCLASS32 {
+		word = 4
+	}
+	nProgs := len(f.Progs) + 1
+	if nProgs >= 0xffff {
+		return nil, fmt.Errorf("%w: too many program headers", ErrUnsafe)
+	}
+	phtSize := uint64(nProgs * f.phdrSize())
+	cur := phtSize
+	var dynRel, strRel, interpRel uint64
+	dynSlots := f.DynamicSlots
+	if p.dynMoves {
+		dynRel = alignUp(cur, word)
+		dynSlots = len(p.dyn) + 1
+		cur = dynRel + uint64(dynSlots*f.dynEntSize())
+	}
+	newStrSize := uint64(len(p.dynstr) + len(p.appended))
+	if p.dynstrMoves {
+		strRel = cur
+		cur += newStrSize
+	}
+	if p.interpMoves {
+		interpRel = cur
+		cur += uint64(len(p.e.Interpreter)) + 1
+	}
+	content := cur
+
+	fileEnd := alignUp(uint64(f.size), word)
+	first0 := f.Progs[first]
+	var off, vaddr uint64
+	if f.Type == stdelf.ET_EXEC || f.HasInterpreter || p.hasProg(stdelf.PT_PHDR) {
+		delta := first0.Vaddr - first0.Off
+		if first0.Vaddr < first0.Off || delta%align != 0 {
+			return nil, fmt.Errorf("%w: first PT_LOAD (vaddr %#x, offset %#x) is not aligned to %#x", ErrUnsafe, first0.Vaddr, first0.Off, align)
+		}
+		vaddr = max(alignUp(maxEnd, align), fileEnd+delta)
+		off = vaddr - delta
+	} else {
+		off = fileEnd
+		vaddr = alignUp(maxEnd, align) + off%align
+	}
+	newSize, ok1 := checkedAdd(off, content)
+	_, ok2 := checkedAdd(vaddr, content)
+	if !ok1 || !ok2 || !f.fits(newSize, vaddr+content) || newSize > 1<<40 {
+		return nil, fmt.Errorf("%w: the new segment would not fit the address space", ErrUnsafe)
+	}
+
+	// Writable, as patchelf's: a moved .dynamic must be, and eu-elflint
+	// takes a read-only segment right after the data segment for the target
+	// of relocations against large symbols ("read-only section modified").
+	seg := stdelf.ProgHeader{
+		Type: stdelf.PT_LOAD, Flags: stdelf.PF_R | stdelf.PF_W,
+		Off: off, Vaddr: vaddr, Paddr: vaddr, Filesz: content, Memsz: content, Align: align,
+	}
+	for i := range p.progs {
+		ph := &p.progs[i]
+		switch ph.Type {
+		case stdelf.PT_PHDR:
+			ph.Off, ph.Vaddr, ph.Paddr, ph.Filesz, ph.Memsz = off, vaddr, vaddr, phtSize, phtSize
+		case stdelf.PT_DYNAMIC:
+			if p.dynMoves {
+				sz := uint64(dynSlots * f.dynEntSize())
+				ph.Off, ph.Vaddr, ph.Paddr, ph.Filesz, ph.Memsz = off+dynRel, vaddr+dynRel, vaddr+dynRel, sz, sz
+			}
+		case stdelf.PT_INTERP:
+			if p.interpMoves {
+				sz := uint64(len(p.e.Interpreter)) + 1
+				ph.Off, ph.Vaddr, ph.Paddr, ph.Filesz, ph.Memsz = off+interpRel, vaddr+interpRel, vaddr+interpRel, sz, sz
+			}
+		}
+	}
+	p.progs = slices.Insert(p.progs, lastLoad+1, seg)
+
+	// The ELF header: e_phoff and e_phnum.
+	if f.Class == stdelf.ELFCLASS32 {
+		b := make([]byte, 4)
+		f.ByteOrder.PutUint32(b, uint32(off))
+		p.b.put(28, b)
+		n := make([]byte, 2)
+		f.ByteOrder.PutUint16(n, uint16(nProgs))
+		p.b.put(44, n)
+	} else {
+		b := make([]byte, 8)
+		f.ByteOrder.PutUint64(b, off)
+		p.b.put(32, b)
+		n := make([]byte, 2)
+		f.ByteOrder.PutUint16(n, uint16(nProgs))
+		p.b.put(56, n)
+	}
+	p.b.put(int64(off), f.encodeProgs(p.progs))
+
+	if p.dynChanged {
+		if p.dynstrMoves {
+			for i := range p.dyn {
+				if p.dyn[i].Tag == stdelf.DT_STRTAB {
+					p.dyn[i].Val = vaddr + strRel
+				}
+				if p.dyn[i].Tag == stdelf.DT_STRSZ {
+					p.dyn[i].Val = newStrSize
+				}
+			}
+			tab := append(slices.Clone(p.dynstr), p.appended...)
+			p.b.put(int64(off+strRel), tab)
+			if si := f.sectionAt(stdelf.SHT_STRTAB, uint64(f.strOff), f.strAddr); si >= 0 {
+				p.putSection(si, vaddr+strRel, off+strRel, newStrSize)
+			}
+		}
+		p.writeOldDynstr()
+		if p.dynMoves {
+			p.writeDynamic(off+dynRel, vaddr+dynRel, dynSlots)
+			if si := f.sectionAt(stdelf.SHT_DYNAMIC, uint64(f.dynOff), f.dynAddr); si >= 0 {
+				p.putSection(si, vaddr+dynRel, off+dynRel, uint64(dynSlots*f.dynEntSize()))
+			}
+		} else {
+			p.writeDynamic(uint64(f.dynOff), f.dynAddr, f.DynamicSlots)
+		}
+	}
+	if p.e.Interpreter != "" && p.e.Interpreter != f.Interpreter {
+		old := f.Progs[f.interpPH]
+		if p.interpMoves {
+			b := append([]byte(p.e.Interpreter), 0)
+			p.b.put(int64(off+interpRel), b)
+			if si := f.sectionAt(stdelf.SHT_PROGBITS, old.Off, old.Vaddr); si >= 0 {
+				p.putSection(si, vaddr+interpRel, off+interpRel, uint64(len(b)))
+			}
+		} else {
+			b := make([]byte, old.Filesz)
+			copy(b, p.e.Interpreter)
+			p.b.put(int64(old.Off), b)
+		}
+	}
+	return p.b.finish(int64(newSize))
+}
+
+func maxAlignLimit() uint64 { return maxAlign }
+
+func (p *planner) hasProg(t stdelf.ProgType) bool {
+	return slices.ContainsFunc(p.f.Progs, func(ph stdelf.ProgHeader) bool { return ph.Type == t })
+}
+
+// checkLayout refuses files whose layout we cannot extend safely.
+func (p *planner) checkLayout() error {
+	f := p.f
+	end := uint64(f.ehdrSize())
+	if f.PhNum > 0 {
+		end = max(end, f.PhOff+uint64(f.PhNum*f.PhEntSize))
+	}
+	var loads []stdelf.ProgHeader
+	for i, ph := range f.Progs {
+		segEnd, ok := checkedAdd(ph.Off, ph.Filesz)
+		if !ok || segEnd > uint64(f.size) {
+			return fmt.Errorf("%w: segment %d (%s) extends past the end of the file", ErrUnsafe, i, ph.Type)
+		}
+		end = max(end, segEnd)
+		if ph.Type != stdelf.PT_LOAD {
+			continue
+		}
+		if ph.Memsz < ph.Filesz {
+			return fmt.Errorf("%w: segment %d has p_memsz < p_filesz", ErrUnsafe, i)
+		}
+		if ph.Align > maxAlign || (ph.Align > 1 && !isPow2(ph.Align)) {
+			return fmt.Errorf("%w: segment %d has alignment %#x", ErrUnsafe, i, ph.Align)
+		}
+		if ph.Align > 1 && ph.Off%ph.Align != ph.Vaddr%ph.Align {
+			return fmt.Errorf("%w: segment %d is misaligned (offset %#x, vaddr %#x, align %#x)", ErrUnsafe, i, ph.Off, ph.Vaddr, ph.Align)
+		}
+		if _, ok := checkedAdd(ph.Vaddr, ph.Memsz); !ok {
+			return fmt.Errorf("%w: segment %d wraps the address space", ErrUnsafe, i)
+		}
+		for j, o := range loads {
+			if ph.Vaddr < o.Vaddr+o.Memsz && o.Vaddr < ph.Vaddr+ph.Memsz {
+				return fmt.Errorf("%w: segments %d and %d overlap in memory", ErrUnsafe, j, i)
+			}
+		}
+		loads = append(loads, ph)
+	}
+	for _, s := range f.Sections {
+		if s.Type == stdelf.SHT_NOBITS || s.Type == stdelf.SHT_NULL {
+			continue
+		}
+		secEnd, ok := checkedAdd(s.Offset, s.FileSize)
+		if !ok || secEnd > uint64(f.size) {
+			return fmt.Errorf("%w: section %s extends past the end of the file", ErrUnsafe, s.Name)
+		}
+		end = max(end, secEnd)
+	}
+	if f.ShOff != 0 && f.ShNum > 0 {
+		shEnd, ok := checkedAdd(f.ShOff, uint64(f.ShNum)*uint64(f.shdrSize()))
+		if !ok || shEnd > uint64(f.size) {
+			return fmt.Errorf("%w: section header table extends past the end of the file", ErrUnsafe)
+		}
+		end = max(end, shEnd)
+	}
+	if uint64(f.size) > end && !p.e.AllowTrailingData {
+		return fmt.Errorf("%w: %d bytes after the last segment and section (an appended payload?) would no longer be at the end of the file", ErrUnsafe, uint64(f.size)-end)
+	}
+	return nil
+}
+
+func (f *File) ehdrSize() int {
+	if f.Class == stdelf.ELFCLASS32 {
+		return 52
+	}
+	return 64
 }
