@@ -483,8 +483,8 @@ func (p *planner) appendSegment() (*Patch, error) {
 	var (
 		maxEnd   uint64
 		maxAlign uint64 = 1
-		first    = -1
-		lastLoad = -1
+		first           = -1
+		lastLoad        = -1
 	)
 	for i, ph := range f.Progs {
 		if ph.Type != stdelf.PT_LOAD {
