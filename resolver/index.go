@@ -79,20 +79,50 @@ type Index struct {
 // a directory is reached both from --paths and from --libs) changes nothing
 // and returns false.
 func (ix *Index) Add(lib Library) bool {
-	panic("TODO")
+	if _, dup := ix.seen[lib]; dup {
+		return false
+	}
+	if ix.byName == nil {
+		ix.byName = make(map[string][]Library)
+		ix.seen = make(map[Library]struct{})
+	}
+	ix.seen[lib] = struct{}{}
+	ix.byName[lib.Name] = append(ix.byName[lib.Name], lib)
+	ix.n++
+	return true
 }
 
 // Len returns the number of libraries in the index.
-func (ix *Index) Len() int { return ix.n }
+func (ix *Index) Len() int {
+	if ix == nil {
+		return 0
+	}
+	return ix.n
+}
 
 // Lookup returns the first library named name that a file of platform want
 // may link against.
 func (ix *Index) Lookup(name string, want Platform) (Library, bool) {
-	panic("TODO")
+	if ix == nil {
+		return Library{}, false
+	}
+	for _, lib := range ix.byName[name] {
+		if want.Compatible(lib.Platform) {
+			return lib, true
+		}
+	}
+	return Library{}, false
 }
 
 // Candidates returns every library indexed under name, of any platform, in
 // precedence order. The slice is a copy.
 func (ix *Index) Candidates(name string) []Library {
-	panic("TODO")
+	if ix == nil {
+		return nil
+	}
+	libs := ix.byName[name]
+	if len(libs) == 0 {
+		return nil
+	}
+	return append([]Library(nil), libs...)
 }
