@@ -1,5 +1,16 @@
 package resolver
 
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	stdelf "debug/elf"
+
+	"github.com/gopatchelf/gopatchelf/resolver/internal/fnmatch"
+)
+
 // Request is one ELF file to resolve, as the hook parsed it. It has already
 // passed the skip rules (static, no segment, arch, OS ABI).
 type Request struct {
@@ -132,7 +143,14 @@ func (d Dependency) Found() bool { return d.Via != NotFound }
 // DisplayName is how auto-patchelf names the dependency in messages: the
 // soname, or "any(a, b)" for a .note.dlopen entry with several candidates.
 func (d Dependency) DisplayName() string {
-	panic("TODO")
+	return displayName(d.Candidates)
+}
+
+func displayName(cands []string) string {
+	if len(cands) == 1 {
+		return cands[0]
+	}
+	return "any(" + strings.Join(cands, ", ") + ")"
 }
 
 // MissingError is a dependency that nothing satisfied.
@@ -152,7 +170,7 @@ type MissingError struct {
 func (e *MissingError) Ignored() bool { return e.Pattern != "" }
 
 func (e *MissingError) Error() string {
-	panic("TODO")
+	return fmt.Sprintf("%s: could not satisfy dependency %s", e.File, e.Name)
 }
 
 // Result is the resolution of one file.
@@ -172,12 +190,198 @@ type Result struct {
 // Err joins the missing dependencies that no pattern ignored, or returns
 // nil when there are none. Each joined error is a *MissingError.
 func (r Result) Err() error {
-	panic("TODO")
+	var errs []error
+	for _, m := range r.Missing {
+		if !m.Ignored() {
+			errs = append(errs, m)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Resolve resolves one file's dependencies against ix and computes its new
 // RUNPATH, following auto-patchelf (contract §2, steps 5 to 8). It does no
 // I/O besides calling opts.IsFile. A nil ix is an empty index.
 func Resolve(ix *Index, req Request, opts Options) Result {
-	panic("TODO")
+	res := Result{File: req.Path}
+	// Upstream: on these platforms nixpkgs ships ld.so apart from libc, so
+	// the libc dir must stay in RUNPATH.
+	keepLibc := opts.KeepLibc || req.OSABI == stdelf.ELFOSABI_FREEBSD || req.OSABI == stdelf.ELFOSABI_OPENBSD
+	isFile := opts.IsFile
+	if isFile == nil {
+		isFile = func(string) bool { return false }
+	}
+	var origins []originDir
+	if opts.PreserveOrigin {
+		origins = originDirs(req)
+	}
+
+	var runpath []string
+	if req.Executable || opts.RuntimeDependenciesForLibs {
+		runpath = append(runpath, opts.RuntimeDependencies...)
+	}
+
+	deps := make([][]string, 0, len(req.Needed)+len(req.Dlopen))
+	for _, n := range req.Needed {
+		deps = append(deps, []string{n})
+	}
+	deps = append(deps, req.Dlopen...)
+
+	res.Deps = make([]Dependency, 0, len(deps))
+	for i, raw := range deps {
+		d := Dependency{Dlopen: i >= len(req.Needed), Candidates: make([]string, len(raw))}
+		for j, c := range raw {
+			d.Candidates[j] = pyPath(c)
+		}
+		for _, cand := range d.Candidates {
+			if resolveCandidate(ix, req, opts, keepLibc, isFile, origins, cand, &d) {
+				break
+			}
+		}
+		if d.Via == Indexed {
+			runpath = append(runpath, d.Entry)
+		}
+		if d.Via == NotFound {
+			d.Name = d.DisplayName()
+			res.Missing = append(res.Missing, &MissingError{
+				File:       req.Path,
+				Name:       d.Name,
+				Candidates: d.Candidates,
+				Pattern:    ignoredBy(opts.IgnoreMissing, d),
+			})
+		}
+		res.Deps = append(res.Deps, d)
+	}
+
+	runpath = append(runpath, opts.AppendRpaths...)
+	res.RunPath = dedup(runpath)
+	return res
+}
+
+// resolveCandidate tries one candidate soname of d, in upstream's order,
+// and records how it was satisfied. It reports whether it was.
+func resolveCandidate(ix *Index, req Request, opts Options, keepLibc bool, isFile func(string) bool, origins []originDir, cand string, d *Dependency) bool {
+	if strings.HasPrefix(cand, "/") && isFile(cand) {
+		d.Via, d.Name = Absolute, cand
+		return true
+	}
+	// pathlib joins an absolute name to nothing but itself, so for an
+	// absolute name upstream's libc test asks about that path again.
+	isLibc := opts.LibcDir != "" && isFile(pyJoin(opts.LibcDir, cand))
+	if isLibc && !keepLibc {
+		d.Via, d.Name = Libc, cand
+		return true
+	}
+	name := pyName(cand)
+	won := false
+	for _, lib := range ix.Candidates(name) {
+		c := Considered{Name: cand, Library: lib}
+		switch {
+		case !req.SameArch(lib.Platform):
+			c.Verdict = WrongArch
+		case !OSABICompatible(req.OSABI, lib.OSABI):
+			c.Verdict = IncompatibleOSABI
+		case won:
+			c.Verdict = Shadowed
+		default:
+			c.Verdict = Chosen
+			won = true
+			d.Via, d.Name, d.Library = Indexed, cand, lib
+			d.Entry = entryFor(req, opts, origins, lib.Dir)
+		}
+		d.Considered = append(d.Considered, c)
+	}
+	if won {
+		return true
+	}
+	if isLibc {
+		// Only reached with keepLibc: libc names the index lacks are
+		// still found, by the loader.
+		d.Via, d.Name = Libc, cand
+		return true
+	}
+	return false
+}
+
+// originDir is one existing $ORIGIN entry and the directory it names.
+type originDir struct {
+	entry, dir string
+}
+
+func originDirs(req Request) []originDir {
+	if !path.IsAbs(req.Dir) {
+		return nil
+	}
+	var out []originDir
+	for _, e := range req.RunPath {
+		if dir, ok := expandOrigin(e, req.Dir); ok {
+			out = append(out, originDir{entry: e, dir: dir})
+		}
+	}
+	return out
+}
+
+// entryFor is the RUNPATH entry for a provider in dir: an existing $ORIGIN
+// entry naming dir (PreserveOrigin), else a computed $ORIGIN path when the
+// file and dir lie in the same tree (RelativeRpaths), else dir itself.
+func entryFor(req Request, opts Options, origins []originDir, dir string) string {
+	clean := path.Clean(dir)
+	for _, o := range origins {
+		if o.dir == clean {
+			return pyPath(o.entry)
+		}
+	}
+	if opts.RelativeRpaths && path.IsAbs(clean) && path.IsAbs(req.Dir) {
+		from := path.Clean(req.Dir)
+		for _, t := range opts.Trees {
+			t = path.Clean(t)
+			if within(t, from) && within(t, clean) {
+				return originEntry(from, clean)
+			}
+		}
+	}
+	return pyPath(dir)
+}
+
+// ignoredBy returns the first pattern that matches the missing d, or "".
+// Upstream matches the base name of the dependency. For a .note.dlopen
+// entry with several candidates upstream crashes (it takes .name of a str);
+// we match the display name "any(a, b)" and each candidate's base name.
+func ignoredBy(patterns []string, d Dependency) string {
+	for _, p := range patterns {
+		if len(d.Candidates) == 1 {
+			if fnmatch.Match(p, pyName(d.Candidates[0])) {
+				return p
+			}
+			continue
+		}
+		if fnmatch.Match(p, d.DisplayName()) {
+			return p
+		}
+		for _, c := range d.Candidates {
+			if fnmatch.Match(p, pyName(c)) {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// dedup normalises the entries as pathlib prints them and drops repeats,
+// keeping the first, as upstream's dict.fromkeys does.
+func dedup(entries []string) []string {
+	if len(entries) == 0 {
+		return nil
+	}
+	seen := make(map[string]struct{}, len(entries))
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
+		e = pyPath(e)
+		if _, dup := seen[e]; dup {
+			continue
+		}
+		seen[e] = struct{}{}
+		out = append(out, e)
+	}
+	return out
 }
