@@ -274,7 +274,11 @@ func resolveCandidate(ix *Index, req Request, opts Options, keepLibc bool, isFil
 	}
 	name := pyName(cand)
 	won := false
-	for _, lib := range ix.Candidates(name) {
+	var libs []Library
+	if ix != nil {
+		libs = ix.byName[name] // read only: no need for Candidates' copy
+	}
+	for _, lib := range libs {
 		c := Considered{Name: cand, Library: lib}
 		switch {
 		case !req.SameArch(lib.Platform):
