@@ -16,7 +16,8 @@
 // --ignore-existing), then each --libs entry in order, then the RUNPATH
 // closure of what it found. Upstream walks directories in readdir order and
 // so may pick a different provider from one machine to the next (nixpkgs
-// #221373); with a sorted walk the choice depends only on names.
+// #221373); with a sorted walk the choice depends only on names. Adding
+// the same library twice changes nothing. A nil *Index reads as empty.
 //
 // # Resolving a file
 //
@@ -37,9 +38,23 @@
 // Python's pathlib prints them ("a//b/./c/" becomes "a/b/c"), because
 // upstream passes every entry through pathlib.Path.
 //
+// With PreserveOrigin, an existing $ORIGIN entry of the file that names a
+// found directory is written instead of that directory; with
+// RelativeRpaths, a found directory in the same tree as the file is written
+// as a path relative to $ORIGIN (see [Options]).
+//
 // Missing dependencies are matched against the --ignore-missing patterns
 // with Python's fnmatch semantics (resolver/internal/fnmatch), which differ
 // from path.Match: no backslash escapes, "[!x]" negation, '*' crosses '/'.
+//
+// # Where we differ from upstream on purpose
+//
+//   - Class and byte order are compared when known ([Platform.SameArch]);
+//     upstream compares pyelftools' machine name only.
+//   - A missing .note.dlopen entry with several candidates is ignored when
+//     a pattern matches its display name "any(a, b)" or any candidate's
+//     base name; upstream crashes there (it takes .name of a str).
+//   - ${ORIGIN} is honoured like $ORIGIN by PreserveOrigin.
 //
 // # What it does not do
 //

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 
 	stdelf "debug/elf"
@@ -55,16 +56,22 @@ type Options struct {
 	// hook can answer the libc questions from one listing of LibcDir. nil
 	// means no file exists.
 	IsFile func(path string) bool
-	// PreserveOrigin (--preserve-origin) keeps the file's existing
-	// $ORIGIN RUNPATH entries and uses one in place of a found directory
-	// it points at.
+	// PreserveOrigin (--preserve-origin): when one of the file's existing
+	// RUNPATH entries using $ORIGIN or ${ORIGIN} names the directory a
+	// dependency was found in (after substituting Request.Dir and
+	// cleaning, compared as strings), that entry is written instead of
+	// the directory; the first such entry wins. $ORIGIN entries that
+	// serve no dependency are dropped, as upstream's test expects (the
+	// point is fewer self-references, not keeping every entry).
 	PreserveOrigin bool
 	// RelativeRpaths (--relative-rpaths) writes a found directory that
-	// lies in the same tree as the file (one of Trees) as
-	// $ORIGIN/<path relative to Request.Dir>.
+	// lies, with Request.Dir, under one of Trees as "$ORIGIN" or
+	// "$ORIGIN/<relative path>" (e.g. $ORIGIN/../foo.libs). Other
+	// directories, runtime dependencies and AppendRpaths stay as they
+	// are. PreserveOrigin's choice, when it has one, comes first.
 	RelativeRpaths bool
-	// Trees are the roots being patched (--paths), absolute and clean;
-	// read only with RelativeRpaths.
+	// Trees are the roots being patched (--paths), absolute and clean in
+	// the same form as Library.Dir; read only with RelativeRpaths.
 	Trees []string
 	// RuntimeDependencies (--runtime-dependencies, already with "/lib"
 	// appended by the setup hook) start the RUNPATH of executables.
@@ -93,6 +100,20 @@ const (
 	Indexed
 )
 
+func (v Via) String() string {
+	switch v {
+	case NotFound:
+		return "not found"
+	case Absolute:
+		return "absolute path"
+	case Libc:
+		return "libc dir"
+	case Indexed:
+		return "index"
+	}
+	return "Via(" + strconv.Itoa(int(v)) + ")"
+}
+
 // Verdict says why an index entry won or lost, for --explain.
 type Verdict uint8
 
@@ -106,6 +127,20 @@ const (
 	// IncompatibleOSABI: same arch, incompatible OS ABI.
 	IncompatibleOSABI
 )
+
+func (v Verdict) String() string {
+	switch v {
+	case Chosen:
+		return "chosen"
+	case Shadowed:
+		return "shadowed by an earlier entry"
+	case WrongArch:
+		return "other architecture"
+	case IncompatibleOSABI:
+		return "incompatible OS ABI"
+	}
+	return "Verdict(" + strconv.Itoa(int(v)) + ")"
+}
 
 // Considered is one index entry looked at for a dependency.
 type Considered struct {

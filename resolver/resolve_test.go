@@ -469,3 +469,10 @@ func TestResultErr(t *testing.T) {
 	var joined interface{ Unwrap() []error }
 	require.True(t, errors.As(got.Err(), &joined))
 }
+
+func TestEnumStrings(t *testing.T) {
+	assert.Equal(t, []string{"not found", "absolute path", "libc dir", "index", "Via(9)"},
+		[]string{NotFound.String(), Absolute.String(), Libc.String(), Indexed.String(), Via(9).String()})
+	assert.Equal(t, []string{"Verdict(0)", "chosen", "shadowed by an earlier entry", "other architecture", "incompatible OS ABI"},
+		[]string{Verdict(0).String(), Chosen.String(), Shadowed.String(), WrongArch.String(), IncompatibleOSABI.String()})
+}
