@@ -11,10 +11,11 @@
 // [Index.Lookup] returns the first one that is compatible with the file
 // ([Platform.Compatible]: same machine, and where known same class and byte
 // order, and [OSABICompatible] OS ABIs). First added wins, always: the
-// precedence is the order of Add calls. The hook adds, breadth-first,
-// the trees being patched (walked in sorted order, unless
-// --ignore-existing), then each --libs entry in order, then the RUNPATH
-// closure of what it found. Upstream walks directories in readdir order and
+// precedence is the order of Add calls. As upstream, the hook adds the
+// trees being patched (walked in sorted order; skipped with
+// --ignore-existing) and, breadth-first, the directories named by their
+// libraries' RUNPATHs; then each --libs entry in order and, breadth-first,
+// their RUNPATH closure. Upstream walks directories in readdir order and
 // so may pick a different provider from one machine to the next (nixpkgs
 // #221373); with a sorted walk the choice depends only on names. Adding
 // the same library twice changes nothing. A nil *Index reads as empty.
