@@ -1,6 +1,7 @@
 package fnmatch
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -109,4 +110,18 @@ func BenchmarkMatch(b *testing.B) {
 	for b.Loop() {
 		Match("lib[!c]*-openssl.so.*", "libxmlsec1-openssl.so.1")
 	}
+}
+
+// FuzzMatch checks that no pattern panics, and that a pattern without
+// special characters matches exactly itself.
+func FuzzMatch(f *testing.F) {
+	for _, s := range []string{"*", "lib[!c]*.so", `libfoo\.so`, "[]]", "[!]]", "[a-]", "lib[", "[z-a]", "\xff"} {
+		f.Add(s, "libc.so.6")
+	}
+	f.Fuzz(func(t *testing.T, pattern, name string) {
+		got := Match(pattern, name)
+		if !strings.ContainsAny(pattern, "*?[") {
+			assert.Equal(t, pattern == name, got)
+		}
+	})
 }
