@@ -58,6 +58,11 @@ func DefaultPageSize(m stdelf.Machine) uint64 {
 // dtMIPSRldMapRel holds an address relative to its own dynamic entry.
 const dtMIPSRldMapRel stdelf.DynTag = 0x70000035
 
+// maxGrowth bounds how much an edit may grow a file. Executables grow by up
+// to their .bss (see the layout notes above); more than this means a
+// corrupted header rather than a real program.
+const maxGrowth = 256 << 20
+
 // maxAlign bounds p_align values we are willing to honour.
 const maxAlign = 1 << 28
 
@@ -557,8 +562,11 @@ func (p *planner) appendSegment() (*Patch, error) {
 	}
 	newSize, ok1 := checkedAdd(off, content)
 	_, ok2 := checkedAdd(vaddr, content)
-	if !ok1 || !ok2 || !f.fits(newSize, vaddr+content) || newSize > 1<<40 {
+	if !ok1 || !ok2 || !f.fits(newSize, vaddr+content) {
 		return nil, fmt.Errorf("%w: the new segment would not fit the address space", ErrUnsafe)
+	}
+	if newSize-uint64(f.size) > maxGrowth {
+		return nil, fmt.Errorf("%w: the file would grow by %d bytes to keep its segments aligned", ErrUnsafe, newSize-uint64(f.size))
 	}
 
 	// Writable, as patchelf's: a moved .dynamic must be, and eu-elflint

@@ -337,18 +337,22 @@ func (f *File) gnuHashCount(addr uint64) (uint64, bool) {
 	if last < symoff {
 		return symoff, true
 	}
-	chainAddr := bucketsAddr + nbuckets*4
-	for i := last; i-last < maxSymbols; i++ {
-		co, ok := f.fileOffset(chainAddr+(i-symoff)*4, 4)
+	// Follow the chain of the highest bucket to its end bit, reading the
+	// rest of the chain array in one go.
+	chainAddr := bucketsAddr + nbuckets*4 + (last-symoff)*4
+	var chain []byte
+	for n := uint64(4); n <= 4*maxSymbols; n *= 4 {
+		co, ok := f.fileOffset(chainAddr, n)
 		if !ok {
+			break
+		}
+		if chain, err = f.readAt(uint64(co), n, "GNU hash chain"); err != nil {
 			return 0, false
 		}
-		var b [4]byte
-		if _, err := f.r.ReadAt(b[:], co); err != nil {
-			return 0, false
-		}
-		if bo.Uint32(b[:])&1 == 1 {
-			return i + 1, true
+		for i := uint64(0); i+4 <= uint64(len(chain)); i += 4 {
+			if bo.Uint32(chain[i:])&1 == 1 {
+				return last + i/4 + 1, true
+			}
 		}
 	}
 	return 0, false
@@ -367,7 +371,11 @@ const maxVersionRecords = 1 << 16
 func (f *File) versionNames() ([]versionName, bool) {
 	var out []versionName
 	bo := f.ByteOrder
+	budget := maxVersionRecords
 	read := func(addr uint64, n uint64) ([]byte, uint64, bool) {
+		if budget--; budget < 0 {
+			return nil, 0, false
+		}
 		o, ok := f.fileOffset(addr, n)
 		if !ok {
 			return nil, 0, false

@@ -1,0 +1,97 @@
+package elf_test
+
+import (
+	"bytes"
+	stdelf "debug/elf"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/internal/elftest"
+)
+
+func parse(t *testing.T, data []byte) *elf.File {
+	t.Helper()
+	f, err := elf.NewFile(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	return f
+}
+
+// TestReadFixtures compares what the reader finds in every committed
+// fixture with what fixtures/build.sh says it made.
+func TestReadFixtures(t *testing.T) {
+	for _, fx := range elftest.Fixtures(t) {
+		t.Run(fx.ID(), func(t *testing.T) {
+			f := parse(t, fx.Bytes(t))
+			assert.Equal(t, fx.Arch.Machine, f.Machine)
+			assert.Equal(t, fx.Arch.Class, f.Class)
+			assert.Equal(t, fx.Arch.Data, f.Data)
+			assert.Equal(t, fx.Type, f.Type)
+			assert.Equal(t, fx.Flags, f.Flags)
+			assert.Equal(t, fx.Interp, f.Interpreter)
+			assert.Equal(t, fx.Interp != "", f.HasInterpreter)
+			assert.Equal(t, fx.Needed, f.Needed)
+			assert.Equal(t, fx.Soname, f.Soname)
+			assert.Equal(t, fx.RPath, f.Rpath)
+			assert.Equal(t, fx.RunPath, f.Runpath)
+			assert.Equal(t, fx.Kind != elftest.Object, f.HasSegments())
+			assert.Equal(t, fx.Kind == elftest.StaticProgram && fx.Type == stdelf.ET_EXEC, f.IsStatic())
+			assert.Equal(t, fx.Kind == elftest.StaticProgram && fx.PIE, f.IsStaticPIE())
+			assert.False(t, f.IsDebugObject())
+		})
+	}
+}
+
+func TestNotELF(t *testing.T) {
+	for _, data := range [][]byte{nil, []byte("#!/bin/sh\n"), []byte("\x7fEL"), bytes.Repeat([]byte{0}, 100)} {
+		_, err := elf.NewFile(bytes.NewReader(data), int64(len(data)))
+		assert.ErrorIs(t, err, elf.ErrNotELF, "%q", data)
+	}
+}
+
+// TestHostileHeaders corrupts a real file in memory, field by field, and
+// expects a FormatError rather than a panic or a wrong answer.
+func TestHostileHeaders(t *testing.T) {
+	fx := elftest.Select(elftest.Fixtures(t), func(f elftest.Fixture) bool {
+		return f.Arch.Name == "x86_64" && f.Variant == "runpath" && f.Name == "prog"
+	})
+	require.Len(t, fx, 1)
+	orig := fx[0].Bytes(t)
+	f := parse(t, orig)
+	le := func(b []byte, off int, v uint64, n int) {
+		for i := 0; i < n; i++ {
+			b[off+i] = byte(v >> (8 * i))
+		}
+	}
+	interp := f.Progs[1]
+	require.Equal(t, stdelf.PT_INTERP, interp.Type)
+	tests := []struct {
+		name string
+		mut  func(b []byte)
+		msg  string
+	}{
+		{"truncated header", func(b []byte) {}, "truncated"},
+		{"bad class", func(b []byte) { b[stdelf.EI_CLASS] = 9 }, "unknown class"},
+		{"bad data", func(b []byte) { b[stdelf.EI_DATA] = 7 }, "data encoding"},
+		{"phoff past end", func(b []byte) { le(b, 32, 1<<40, 8) }, "program header table outside the file"},
+		{"phoff wraps", func(b []byte) { le(b, 32, ^uint64(0)-8, 8) }, "outside the file"},
+		{"phentsize", func(b []byte) { le(b, 54, 12, 2) }, "entry size"},
+		{"interp size", func(b []byte) { le(b, 64+56+32, 1<<50, 8) }, "interpreter path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := bytes.Clone(orig)
+			if tt.name == "truncated header" {
+				b = b[:40]
+			}
+			tt.mut(b)
+			_, err := elf.NewFile(bytes.NewReader(b), int64(len(b)))
+			var fe *elf.FormatError
+			require.True(t, errors.As(err, &fe), "error %v", err)
+			assert.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}
