@@ -238,17 +238,15 @@ func (r Result) Err() error {
 // RUNPATH, following auto-patchelf (contract §2, steps 5 to 8). It does no
 // I/O besides calling opts.IsFile. A nil ix is an empty index.
 func Resolve(ix *Index, req Request, opts Options) Result {
-	res := Result{File: req.Path}
+	r := fileResolver{ix: ix, req: &req, opts: &opts, isFile: opts.IsFile}
 	// Upstream: on these platforms nixpkgs ships ld.so apart from libc, so
 	// the libc dir must stay in RUNPATH.
-	keepLibc := opts.KeepLibc || req.OSABI == stdelf.ELFOSABI_FREEBSD || req.OSABI == stdelf.ELFOSABI_OPENBSD
-	isFile := opts.IsFile
-	if isFile == nil {
-		isFile = func(string) bool { return false }
+	r.keepLibc = opts.KeepLibc || req.OSABI == stdelf.ELFOSABI_FREEBSD || req.OSABI == stdelf.ELFOSABI_OPENBSD
+	if r.isFile == nil {
+		r.isFile = func(string) bool { return false }
 	}
-	var origins []originDir
 	if opts.PreserveOrigin {
-		origins = originDirs(req)
+		r.origins = originDirs(req)
 	}
 
 	var runpath []string
@@ -262,21 +260,21 @@ func Resolve(ix *Index, req Request, opts Options) Result {
 	}
 	deps = append(deps, req.Dlopen...)
 
-	res.Deps = make([]Dependency, 0, len(deps))
+	res := Result{File: req.Path, Deps: make([]Dependency, 0, len(deps))}
 	for i, raw := range deps {
 		d := Dependency{Dlopen: i >= len(req.Needed), Candidates: make([]string, len(raw))}
 		for j, c := range raw {
 			d.Candidates[j] = pyPath(c)
 		}
 		for _, cand := range d.Candidates {
-			if resolveCandidate(ix, req, opts, keepLibc, isFile, origins, cand, &d) {
+			if r.try(cand, &d) {
 				break
 			}
 		}
-		if d.Via == Indexed {
+		switch d.Via {
+		case Indexed:
 			runpath = append(runpath, d.Entry)
-		}
-		if d.Via == NotFound {
+		case NotFound:
 			d.Name = d.DisplayName()
 			res.Missing = append(res.Missing, &MissingError{
 				File:       req.Path,
@@ -293,32 +291,41 @@ func Resolve(ix *Index, req Request, opts Options) Result {
 	return res
 }
 
-// resolveCandidate tries one candidate soname of d, in upstream's order,
-// and records how it was satisfied. It reports whether it was.
-func resolveCandidate(ix *Index, req Request, opts Options, keepLibc bool, isFile func(string) bool, origins []originDir, cand string, d *Dependency) bool {
-	if strings.HasPrefix(cand, "/") && isFile(cand) {
+// fileResolver holds what Resolve works with for one file.
+type fileResolver struct {
+	ix       *Index
+	req      *Request
+	opts     *Options
+	keepLibc bool
+	isFile   func(string) bool
+	origins  []originDir
+}
+
+// try tries one candidate soname of d, in upstream's order, and records
+// how it was satisfied. It reports whether it was.
+func (r *fileResolver) try(cand string, d *Dependency) bool {
+	if strings.HasPrefix(cand, "/") && r.isFile(cand) {
 		d.Via, d.Name = Absolute, cand
 		return true
 	}
 	// pathlib joins an absolute name to nothing but itself, so for an
 	// absolute name upstream's libc test asks about that path again.
-	isLibc := opts.LibcDir != "" && isFile(pyJoin(opts.LibcDir, cand))
-	if isLibc && !keepLibc {
+	isLibc := r.opts.LibcDir != "" && r.isFile(pyJoin(r.opts.LibcDir, cand))
+	if isLibc && !r.keepLibc {
 		d.Via, d.Name = Libc, cand
 		return true
 	}
-	name := pyName(cand)
 	won := false
 	var libs []Library
-	if ix != nil {
-		libs = ix.byName[name] // read only: no need for Candidates' copy
+	if r.ix != nil {
+		libs = r.ix.byName[pyName(cand)] // read only: no need for Candidates' copy
 	}
 	for _, lib := range libs {
 		c := Considered{Name: cand, Library: lib}
 		switch {
-		case !req.SameArch(lib.Platform):
+		case !r.req.SameArch(lib.Platform):
 			c.Verdict = WrongArch
-		case !OSABICompatible(req.OSABI, lib.OSABI):
+		case !OSABICompatible(r.req.OSABI, lib.OSABI):
 			c.Verdict = IncompatibleOSABI
 		case won:
 			c.Verdict = Shadowed
@@ -326,7 +333,7 @@ func resolveCandidate(ix *Index, req Request, opts Options, keepLibc bool, isFil
 			c.Verdict = Chosen
 			won = true
 			d.Via, d.Name, d.Library = Indexed, cand, lib
-			d.Entry = entryFor(req, opts, origins, lib.Dir)
+			d.Entry = r.entryFor(lib.Dir)
 		}
 		d.Considered = append(d.Considered, c)
 	}
@@ -363,16 +370,16 @@ func originDirs(req Request) []originDir {
 // entryFor is the RUNPATH entry for a provider in dir: an existing $ORIGIN
 // entry naming dir (PreserveOrigin), else a computed $ORIGIN path when the
 // file and dir lie in the same tree (RelativeRpaths), else dir itself.
-func entryFor(req Request, opts Options, origins []originDir, dir string) string {
+func (r *fileResolver) entryFor(dir string) string {
 	clean := path.Clean(dir)
-	for _, o := range origins {
+	for _, o := range r.origins {
 		if o.dir == clean {
 			return pyPath(o.entry)
 		}
 	}
-	if opts.RelativeRpaths && path.IsAbs(clean) && path.IsAbs(req.Dir) {
-		from := path.Clean(req.Dir)
-		for _, t := range opts.Trees {
+	if r.opts.RelativeRpaths && path.IsAbs(clean) && path.IsAbs(r.req.Dir) {
+		from := path.Clean(r.req.Dir)
+		for _, t := range r.opts.Trees {
 			t = path.Clean(t)
 			if within(t, from) && within(t, clean) {
 				return originEntry(from, clean)
