@@ -1,0 +1,160 @@
+package hook
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
+	"github.com/gopatchelf/gopatchelf/resolver"
+)
+
+// Config is one run of the hook: the auto-patchelf command line, field for
+// field, plus what that script reads from its environment. The zero value
+// of each field is the script's default.
+type Config struct {
+	// Paths are the files and directories to patch (--paths), in order.
+	// Directories are walked recursively unless NoRecurse. At least one is
+	// required. Each must exist: unlike upstream, a missing one is an error.
+	Paths []string
+	// Libs are the files and directories searched for libraries (--libs),
+	// in order, after the trees being patched. Directories are not walked
+	// recursively; missing ones are ignored (the setup hook adds PKG/lib
+	// for every dependency, existing or not).
+	Libs []string
+	// NoRecurse (--no-recurse) patches only the direct children of
+	// directories in Paths, and indexes only those.
+	NoRecurse bool
+	// IgnoreExisting (--ignore-existing) leaves the libraries in Paths out
+	// of the index.
+	IgnoreExisting bool
+	// RuntimeDependencies (--runtime-dependencies) start the RUNPATH of
+	// every dynamic executable.
+	RuntimeDependencies []string
+	// RuntimeDependenciesForLibs gives RuntimeDependencies to shared
+	// libraries too (nixpkgs #282749). Off by default, as upstream.
+	RuntimeDependenciesForLibs bool
+	// AppendRpaths (--append-rpaths) end every RUNPATH written.
+	AppendRpaths []string
+	// IgnoreMissing (--ignore-missing) are fnmatch patterns; a missing
+	// dependency whose name matches one does not fail the run.
+	IgnoreMissing []string
+	// KeepLibc (--keep-libc) keeps the libc dir in RUNPATH when the index
+	// provides libc's libraries.
+	KeepLibc bool
+	// PreserveOrigin (--preserve-origin) keeps existing $ORIGIN entries.
+	PreserveOrigin bool
+	// RelativeRpaths (--relative-rpaths) writes providers inside the trees
+	// being patched as $ORIGIN-relative entries.
+	RelativeRpaths bool
+	// ForceRpath (patchelf's --force-rpath in --extra-args) writes DT_RPATH
+	// instead of DT_RUNPATH.
+	ForceRpath bool
+	// PageSize (patchelf's --page-size in --extra-args) aligns a segment
+	// the writer must append; 0 means the architecture's largest page.
+	PageSize uint64
+	// NoDefaultLib (patchelf's --no-default-lib in --extra-args) sets
+	// DF_1_NODEFLIB in every file written.
+	NoDefaultLib bool
+
+	// Interpreter is the dynamic linker given to every dynamic executable
+	// ($NIX_BINTOOLS/nix-support/dynamic-linker). "" leaves interpreters
+	// alone: the standalone mode outside Nix.
+	Interpreter string
+	// Target is the platform being patched for: the interpreter's, or the
+	// machine's own in standalone mode. Files of another architecture or an
+	// incompatible OS ABI are skipped. Required (Machine must be set).
+	Target resolver.Platform
+	// LibcDir is the libc directory ($NIX_BINTOOLS/nix-support/orig-libc
+	// + "/lib"); its libraries are left to the dynamic loader. "" means
+	// none.
+	LibcDir string
+
+	// Explain adds an Explain event after each dependency, listing the
+	// candidates considered and why one won.
+	Explain bool
+	// DryRun computes and reports everything but writes nothing.
+	DryRun bool
+	// Workers bounds the files parsed and written at once; 0 means
+	// GOMAXPROCS. The output does not depend on it.
+	Workers int
+
+	// Events receives the run's events in order, from one goroutine at a
+	// time; nil drops them. The order is the sorted walk order whatever
+	// Workers is.
+	Events func(Event)
+	// Progress, when set, is called after each file of the patch phase
+	// with the number of files done and the total.
+	Progress func(done, total int)
+	// Log receives warnings (lxml/xmlsec mismatches, removed leftovers),
+	// per-file errors as they are reached in walk order, and debug detail.
+	// nil discards.
+	Log logrus.FieldLogger
+	// FS is how files are read and replaced; nil is the real file system.
+	FS FS
+}
+
+// ErrNoPaths is returned by [Run] when Config.Paths is empty. Its text is
+// the message upstream exits with.
+var ErrNoPaths = errors.New("No paths to patch, stopping.") //nolint:staticcheck // upstream's exact text
+
+// Validate reports the first problem that makes c unusable.
+func (c *Config) Validate() error {
+	if len(c.Paths) == 0 {
+		return ErrNoPaths
+	}
+	if c.Target.Machine == 0 {
+		return errors.New("no target platform: set Config.Target")
+	}
+	if c.Workers < 0 {
+		return fmt.Errorf("workers must not be negative, got %d", c.Workers)
+	}
+	if c.PageSize != 0 && c.PageSize&(c.PageSize-1) != 0 {
+		return fmt.Errorf("page size %d is not a power of two", c.PageSize)
+	}
+	return nil
+}
+
+// FS is the narrow view of the file system the hook needs. Paths are used
+// as given (relative ones relative to the working directory).
+type FS interface {
+	Lstat(name string) (fs.FileInfo, error)
+	Stat(name string) (fs.FileInfo, error)
+	// ReadDir lists a directory, sorted by name.
+	ReadDir(name string) ([]fs.DirEntry, error)
+	// Realpath returns the absolute path with every symlink resolved.
+	Realpath(name string) (string, error)
+	Open(name string) (*os.File, error)
+	// Replace replaces the regular file name atomically with a copy of
+	// itself that edit has changed; on any error name is left untouched.
+	Replace(name string, edit func(tmp *os.File) error) error
+	// Remove removes a file: the hook removes only the temporary files an
+	// interrupted run left in the trees being patched.
+	Remove(name string) error
+}
+
+// OSFS is the real file system.
+type OSFS struct{}
+
+func (OSFS) Lstat(name string) (fs.FileInfo, error)     { return os.Lstat(name) }
+func (OSFS) Stat(name string) (fs.FileInfo, error)      { return os.Stat(name) }
+func (OSFS) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(name) }
+func (OSFS) Open(name string) (*os.File, error)         { return os.Open(name) }
+
+func (OSFS) Realpath(name string) (string, error) {
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
+}
+
+func (OSFS) Replace(name string, edit func(tmp *os.File) error) error {
+	return atomicfile.ReplaceCopy(name, edit)
+}
+
+func (OSFS) Remove(name string) error { return os.Remove(name) }

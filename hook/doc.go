@@ -1,0 +1,59 @@
+// Package hook is the run of `gopatchelf auto`: it does what nixpkgs'
+// auto-patchelf script does to the outputs of a build (contract §2), with
+// the same decisions and messages, but parses each file in Go, in
+// parallel, and writes each file at most once.
+//
+// # A run
+//
+// [Run] takes a [Config] (the script's command line, field for field) and:
+//
+//  1. walks each --paths entry (directories recursively unless NoRecurse,
+//     never into symlinked subdirectories), entries sorted by name, and
+//     keeps the regular files — never symlinks — each once;
+//  2. builds the library index breadth-first: the trees being patched
+//     (unless IgnoreExisting), then each --libs entry, each followed by the
+//     closure of its libraries' non-$ORIGIN RUNPATH entries. A file counts
+//     under its own name (the contract's symlink rules); non-ELF files,
+//     dangling links and separate debug objects are not indexed;
+//  3. for each file, in parallel: applies the skip rules (statically
+//     linked, no segment, other architecture, incompatible OS ABI, debug
+//     object), resolves its dependencies with package resolver, and
+//     applies the interpreter and the RUNPATH in ONE [elf.Edit]. The
+//     result is re-parsed and checked before it replaces the file, through
+//     a temporary file in the same directory renamed over it
+//     (internal/atomicfile). A file whose bytes would not change is not
+//     written at all, so a second run changes nothing;
+//  4. reports every missing dependency at the end, ignored ones included.
+//
+// Events ([Event]) reach Config.Events in the sorted walk order, from one
+// goroutine, whatever the number of workers: two runs over the same trees
+// print the same lines. The interpreter, the libc dir and the target
+// platform come from the caller (cmd/gopatchelf reads $NIX_BINTOOLS).
+//
+// # Errors
+//
+// A file that cannot be read, parsed or safely rewritten is an error that
+// names it; it is left byte-for-byte as it was, and the other files are
+// still done. Unlike upstream, which skips malformed ELF files silently and
+// crashes on the first patchelf failure, every such file is reported and
+// the run fails. A missing --paths entry is an error too; missing --libs
+// entries are not (the setup hook adds PKG/lib for every dependency).
+//
+// # Differences from upstream, on purpose
+//
+//   - Directory order is sorted, so the provider of a library never depends
+//     on readdir order (nixpkgs #221373).
+//   - Library directories are absolute, even for relative --libs entries.
+//   - A static-pie executable is skipped as statically linked.
+//   - A separate debug object in the trees is skipped instead of patched.
+//   - Architectures are compared with class and byte order too, so a
+//     ppc64le interpreter does not claim a big-endian ppc64 file.
+//   - Temporary files left by an interrupted run are removed from the trees.
+//
+// # Caveats
+//
+// Replacing a file by rename gives it a new inode: hard links to the old
+// file keep the old bytes, and owner and extended attributes are not
+// carried over (permission bits are). The trees must not change during the
+// run.
+package hook

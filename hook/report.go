@@ -1,0 +1,94 @@
+package hook
+
+import (
+	"errors"
+
+	"github.com/gopatchelf/gopatchelf/resolver"
+)
+
+// Outcome is what happened to one regular file of the trees.
+type Outcome uint8
+
+const (
+	// NotELF: not an ELF file; skipped silently.
+	NotELF Outcome = iota
+	// Skipped: a skip rule applied (SkipFile event).
+	Skipped
+	// Unchanged: resolved, and the file already had the wanted
+	// interpreter and RUNPATH; nothing was written.
+	Unchanged
+	// Patched: the file was rewritten (or, in a dry run, would have been).
+	Patched
+	// Failed: the file could not be read, parsed or written; it is
+	// untouched, and the error is in Report.Errors.
+	Failed
+)
+
+var outcomeNames = [...]string{"not ELF", "skipped", "unchanged", "patched", "failed"}
+
+func (o Outcome) String() string {
+	if int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return "Outcome(?)"
+}
+
+// FileResult is one regular file of the trees being patched.
+type FileResult struct {
+	// Path is as printed: the --paths entry joined with the names below it.
+	Path    string
+	Outcome Outcome
+	// Err is set when Outcome is Failed.
+	Err error
+}
+
+// Report is what a run did, in walk order.
+type Report struct {
+	// Files are the regular files of the trees, each once, in walk order.
+	Files []FileResult
+	// Missing are the dependencies nothing satisfied, ignored ones
+	// included, in walk order.
+	Missing []*resolver.MissingError
+	// Mismatches are lxml/xmlsec pairs resolving libxml2 (or libxslt,
+	// libexslt) to different directories.
+	Mismatches []resolver.Mismatch
+	// Errors are the per-file and per-directory failures, in walk order;
+	// each names its file.
+	Errors []error
+	// Leftovers are temporary files of an interrupted earlier run that
+	// this run removed from the trees.
+	Leftovers []string
+}
+
+// Count returns how many files had outcome o.
+func (r *Report) Count(o Outcome) int {
+	n := 0
+	for _, f := range r.Files {
+		if f.Outcome == o {
+			n++
+		}
+	}
+	return n
+}
+
+// Unsatisfied returns the missing dependencies that no --ignore-missing
+// pattern matched.
+func (r *Report) Unsatisfied() []*resolver.MissingError {
+	var out []*resolver.MissingError
+	for _, m := range r.Missing {
+		if !m.Ignored() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Err joins Errors and the unsatisfied dependencies (*resolver.MissingError
+// values); nil means the run succeeded.
+func (r *Report) Err() error {
+	errs := append([]error(nil), r.Errors...)
+	for _, m := range r.Unsatisfied() {
+		errs = append(errs, m)
+	}
+	return errors.Join(errs...)
+}
