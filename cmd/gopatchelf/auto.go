@@ -1,0 +1,565 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	stdelf "debug/elf"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/hook"
+	"github.com/gopatchelf/gopatchelf/resolver"
+)
+
+// autoParser is auto-patchelf's command line, plus our own options (the
+// ones after --structured-logs), which upstream does not have.
+func autoParser() *argParser {
+	return &argParser{
+		prog: "gopatchelf auto",
+		description: "Patch the ELF files under --paths so that each finds its libraries: set the " +
+			"interpreter of dynamic executables and write a RUNPATH pointing at the directories, " +
+			"among the trees themselves and --libs, that provide each DT_NEEDED library. " +
+			"A drop-in for nixpkgs' auto-patchelf.",
+		specs: []*argSpec{
+			{names: []string{"-h", "--help"}, kind: argHelp, dest: "help", help: "show this help message and exit"},
+			{names: []string{"--ignore-missing"}, kind: argList, dest: "ignore_missing", metavar: "IGNORE_MISSING",
+				help: "Do not fail when dependencies matching these fnmatch patterns are not found."},
+			{names: []string{"--no-recurse"}, kind: argFlag, dest: "no_recurse",
+				help: "Disable the recursive traversal of paths to patch."},
+			{names: []string{"--paths"}, kind: argList, dest: "paths", metavar: "PATHS", required: true,
+				help: "Files and directories to patch. Directories are walked recursively by default."},
+			{names: []string{"--libs"}, kind: argList, dest: "libs", metavar: "LIBS",
+				help: "Files and directories where libraries are searched for, after the paths being patched. Directories are not searched recursively."},
+			{names: []string{"--runtime-dependencies"}, kind: argList, dest: "runtime_dependencies", metavar: "RUNTIME_DEPENDENCIES",
+				help: "Directories to put first in the RUNPATH of dynamic executables."},
+			{names: []string{"--append-rpaths"}, kind: argList, dest: "append_rpaths", metavar: "APPEND_RPATHS",
+				help: "Directories to append to every RUNPATH written."},
+			{names: []string{"--keep-libc"}, kind: argFlag, dest: "keep_libc",
+				help: "Look libc's libraries up like any other and keep their directory in RUNPATH."},
+			{names: []string{"--preserve-origin"}, kind: argFlag, dest: "preserve_origin",
+				help: "Keep existing $ORIGIN entries, and use one instead of an absolute directory it names."},
+			{names: []string{"--relative-rpaths", "--relativize-rpath"}, kind: argFlag, dest: "relative_rpaths",
+				help: "Write providers that lie in the trees being patched as $ORIGIN-relative entries."},
+			{names: []string{"--ignore-existing"}, kind: argFlag, dest: "ignore_existing",
+				help: "Do not search the paths being patched for libraries."},
+			{names: []string{"--structured-logs"}, kind: argFlag, dest: "structured_logs",
+				help: "Print events as JSON lines on stdout instead of human-readable lines."},
+			{names: []string{"--interpreter"}, kind: argOne, dest: "interpreter", metavar: "PATH",
+				help: "Dynamic linker to give executables (default: $NIX_BINTOOLS/nix-support/dynamic-linker; without either, interpreters are left alone)."},
+			{names: []string{"--libc-dir"}, kind: argOne, dest: "libc_dir", metavar: "DIR",
+				help: "Directory of libc, whose libraries are left to the dynamic linker (default: $NIX_BINTOOLS/nix-support/orig-libc/lib)."},
+			{names: []string{"--runtime-dependencies-for-libs"}, kind: argFlag, dest: "runtime_dependencies_for_libs",
+				help: "Give --runtime-dependencies to shared libraries too, not only to executables."},
+			{names: []string{"--explain"}, kind: argFlag, dest: "explain",
+				help: "For each dependency, print every candidate considered and why one won."},
+			{names: []string{"--dry-run"}, kind: argFlag, dest: "dry_run",
+				help: "Report what would be done, but write nothing."},
+			{names: []string{"--extra-args"}, kind: argRest, dest: "extra_args",
+				help: "patchelf flags: --force-rpath, --page-size N and --no-default-lib are honoured, others ignored. Must come last."},
+		},
+	}
+}
+
+func runAuto(ctx context.Context, args []string, sio stdio) int {
+	p := autoParser()
+	a, err := p.parse(args)
+	var ue *usageError
+	switch {
+	case errors.Is(err, errHelp):
+		p.writeHelp(sio.out)
+		return exitOK
+	case errors.As(err, &ue):
+		p.writeError(sio.errOut, ue.msg)
+		return exitUsage
+	}
+	px, err := parsePatchelfArgs(a.list("extra_args"))
+	if err != nil {
+		p.writeError(sio.errOut, "argument --extra-args: "+err.Error())
+		return exitUsage
+	}
+
+	errOut := sio.errOut
+	var progress *progressWriter
+	if isTerminal(sio.errOut) {
+		progress = &progressWriter{w: sio.errOut}
+		errOut = progress
+	}
+	log := newLogger(errOut)
+	for _, f := range px.ignored {
+		log.Warnf("ignoring patchelf flag %s in --extra-args", f)
+	}
+
+	cfg := hook.Config{
+		Paths:                      a.list("paths"),
+		Libs:                       a.list("libs"),
+		NoRecurse:                  a.flag("no_recurse"),
+		IgnoreExisting:             a.flag("ignore_existing"),
+		RuntimeDependencies:        a.list("runtime_dependencies"),
+		RuntimeDependenciesForLibs: a.flag("runtime_dependencies_for_libs"),
+		AppendRpaths:               a.list("append_rpaths"),
+		IgnoreMissing:              a.list("ignore_missing"),
+		KeepLibc:                   a.flag("keep_libc"),
+		PreserveOrigin:             a.flag("preserve_origin"),
+		RelativeRpaths:             a.flag("relative_rpaths"),
+		ForceRpath:                 px.forceRpath,
+		PageSize:                   px.pageSize,
+		NoDefaultLib:               px.noDefaultLib,
+		Explain:                    a.flag("explain"),
+		DryRun:                     a.flag("dry_run"),
+		Workers:                    workers(),
+		Log:                        log,
+	}
+	if err := setTarget(&cfg, a); err != nil {
+		fmt.Fprintln(errOut, err)
+		return exitFailure
+	}
+
+	out := bufio.NewWriter(sio.out)
+	defer out.Flush()
+	structured := a.flag("structured_logs")
+	r := &renderer{w: out, structured: structured}
+	if !structured {
+		fmt.Fprintln(out, "automatically fixing dependencies for ELF files")
+		fmt.Fprintln(out, pformat(argsDict(a)))
+	}
+	cfg.Events = r.event
+	if progress != nil {
+		stop := showProgress(progress, &cfg)
+		defer stop()
+	}
+
+	report, err := hook.Run(ctx, cfg)
+	out.Flush()
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, hook.ErrNoPaths):
+		fmt.Fprintln(errOut, err)
+		return exitFailure
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		log.Error("interrupted; files already patched are complete, the others untouched")
+		return exitInterrupted
+	}
+	if missing := report.Unsatisfied(); len(missing) > 0 {
+		fmt.Fprintln(errOut, "auto-patchelf failed to find all the required dependencies.")
+		fmt.Fprintln(errOut, "Add the missing dependencies to --libs or use `--ignore-missing=\"foo.so.1 bar.so etc.so\"`.")
+		seen := map[string]bool{}
+		for _, m := range missing {
+			for _, c := range m.Candidates {
+				name := filepath.Base(c)
+				pkg, ok := resolver.Hint(name)
+				if !ok || seen[name] {
+					continue
+				}
+				seen[name] = true
+				fmt.Fprintf(errOut, "gopatchelf: hint: %s is usually provided by %s: add it to buildInputs\n", name, pkg)
+				break
+			}
+		}
+	}
+	if len(report.Errors) > 0 && len(report.Unsatisfied()) == 0 {
+		log.Errorf("%d of %d files could not be patched (see above)", report.Count(hook.Failed), len(report.Files))
+	}
+	return exitFailure
+}
+
+// setTarget fills the interpreter, libc dir and target platform: from the
+// flags, else from $NIX_BINTOOLS as the setup hook's environment gives
+// them, else (standalone) no interpreter and the platform of this machine.
+func setTarget(cfg *hook.Config, a *parsedArgs) error {
+	interp, hasInterp := a.one("interpreter")
+	libc, hasLibc := a.one("libc_dir")
+	if bintools := os.Getenv("NIX_BINTOOLS"); bintools != "" {
+		support := filepath.Join(bintools, "nix-support")
+		if !hasInterp {
+			b, err := os.ReadFile(filepath.Join(support, "dynamic-linker"))
+			if err != nil {
+				return fmt.Errorf("gopatchelf: error: reading the dynamic linker from $NIX_BINTOOLS: %w", err)
+			}
+			interp, hasInterp = strings.TrimSpace(string(b)), true
+		}
+		if !hasLibc {
+			b, err := os.ReadFile(filepath.Join(support, "orig-libc"))
+			if err != nil {
+				return fmt.Errorf("gopatchelf: error: reading the libc path from $NIX_BINTOOLS: %w", err)
+			}
+			libc, hasLibc = strings.TrimSpace(string(b))+"/lib", true
+		}
+	}
+	if !hasInterp {
+		cfg.Target = hostPlatform()
+		if !hasLibc {
+			libc, hasLibc = systemLibcDir()
+		}
+	}
+	if hasLibc {
+		cfg.LibcDir = hook.DisplayPath(libc)
+	}
+	if !hasInterp {
+		return nil
+	}
+	cfg.Interpreter = hook.DisplayPath(interp)
+	f, err := elf.Open(cfg.Interpreter)
+	if err == nil {
+		cfg.Target = resolver.Platform{Machine: f.Machine, Class: f.Class, Data: f.Data, OSABI: f.OSABI}
+		f.Close()
+		return nil
+	}
+	return fmt.Errorf("Failed to parse dynamic linker (ld) properties.\ngopatchelf: error: %w", err)
+}
+
+// hostPlatform is the platform gopatchelf itself runs on, the target when
+// no interpreter says otherwise. The OS ABI is System V, which is
+// compatible with every other.
+func hostPlatform() resolver.Platform {
+	le, be := stdelf.ELFDATA2LSB, stdelf.ELFDATA2MSB
+	c32, c64 := stdelf.ELFCLASS32, stdelf.ELFCLASS64
+	p := map[string]resolver.Platform{
+		"amd64":    {Machine: stdelf.EM_X86_64, Class: c64, Data: le},
+		"386":      {Machine: stdelf.EM_386, Class: c32, Data: le},
+		"arm64":    {Machine: stdelf.EM_AARCH64, Class: c64, Data: le},
+		"arm":      {Machine: stdelf.EM_ARM, Class: c32, Data: le},
+		"ppc64":    {Machine: stdelf.EM_PPC64, Class: c64, Data: be},
+		"ppc64le":  {Machine: stdelf.EM_PPC64, Class: c64, Data: le},
+		"s390x":    {Machine: stdelf.EM_S390, Class: c64, Data: be},
+		"riscv64":  {Machine: stdelf.EM_RISCV, Class: c64, Data: le},
+		"loong64":  {Machine: stdelf.EM_LOONGARCH, Class: c64, Data: le},
+		"mips64le": {Machine: stdelf.EM_MIPS, Class: c64, Data: le},
+		"mips64":   {Machine: stdelf.EM_MIPS, Class: c64, Data: be},
+		"mipsle":   {Machine: stdelf.EM_MIPS, Class: c32, Data: le},
+		"mips":     {Machine: stdelf.EM_MIPS, Class: c32, Data: be},
+	}[runtime.GOARCH]
+	return p
+}
+
+// multiarch are Debian's multiarch directory names, by GOARCH.
+var multiarch = map[string]string{
+	"amd64": "x86_64-linux-gnu", "386": "i386-linux-gnu", "arm64": "aarch64-linux-gnu",
+	"arm": "arm-linux-gnueabihf", "ppc64": "powerpc64-linux-gnu", "ppc64le": "powerpc64le-linux-gnu",
+	"s390x": "s390x-linux-gnu", "riscv64": "riscv64-linux-gnu", "loong64": "loongarch64-linux-gnu",
+}
+
+// systemLibcDir finds this machine's libc directory for the standalone
+// mode, so that libc.so.6 and friends are left to the system's dynamic
+// linker as they are left to Nix's: the first of the usual directories
+// that holds libc.so.6. On NixOS there is none; pass --libc-dir.
+func systemLibcDir() (string, bool) {
+	var dirs []string
+	if m, ok := multiarch[runtime.GOARCH]; ok {
+		dirs = append(dirs, "/lib/"+m, "/usr/lib/"+m)
+	}
+	dirs = append(dirs, "/lib64", "/usr/lib64", "/lib", "/usr/lib")
+	for _, d := range dirs {
+		if fi, err := os.Stat(filepath.Join(d, "libc.so.6")); err == nil && fi.Mode().IsRegular() {
+			return d, true
+		}
+	}
+	return "", false
+}
+
+// workers is $NIX_BUILD_CORES when set and positive (0 means "all" to
+// Nix), else GOMAXPROCS.
+func workers() int {
+	if n, err := strconv.Atoi(os.Getenv("NIX_BUILD_CORES")); err == nil && n > 0 {
+		return n
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// argsDict is vars(args) of upstream's parser, which it prints at start.
+// Our own options are left out so that the dump reads as upstream's.
+func argsDict(a *parsedArgs) pyDict {
+	paths := func(dest string) []any {
+		out := []any{}
+		for _, p := range a.list(dest) {
+			out = append(out, pyPathValue(hook.DisplayPath(p)))
+		}
+		return out
+	}
+	strs := func(dest string) []any {
+		out := []any{}
+		for _, s := range a.list(dest) {
+			out = append(out, s)
+		}
+		return out
+	}
+	return pyDict{
+		"add_existing":         !a.flag("ignore_existing"),
+		"append_rpaths":        paths("append_rpaths"),
+		"extra_args":           strs("extra_args"),
+		"ignore_missing":       strs("ignore_missing"),
+		"keep_libc":            a.flag("keep_libc"),
+		"libs":                 paths("libs"),
+		"paths":                paths("paths"),
+		"preserve_origin":      a.flag("preserve_origin"),
+		"recursive":            !a.flag("no_recurse"),
+		"relative_rpaths":      a.flag("relative_rpaths"),
+		"runtime_dependencies": paths("runtime_dependencies"),
+		"structured_logs":      a.flag("structured_logs"),
+	}
+}
+
+// patchelfArgs are the patchelf flags of --extra-args that mean something
+// to us.
+type patchelfArgs struct {
+	forceRpath   bool
+	pageSize     uint64
+	noDefaultLib bool
+	ignored      []string
+}
+
+// patchelfValueFlags are patchelf flags that take values (how many), so
+// that their values are not mistaken for flags when ignoring them.
+var patchelfValueFlags = map[string]int{
+	"--set-interpreter": 1, "--interpreter": 1, "--set-rpath": 1, "--add-rpath": 1,
+	"--allowed-rpath-prefixes": 1, "--set-soname": 1, "--add-needed": 1, "--remove-needed": 1,
+	"--replace-needed": 2, "--output": 1, "--set-os-abi": 1, "--rename-dynamic-symbols": 1,
+	"--clear-symbol-version": 1,
+}
+
+// patchelfHarmless are patchelf flags that change nothing in what we write.
+var patchelfHarmless = map[string]bool{
+	"--debug": true, "--no-sort": true, "--no-clobber-old-sections": true,
+}
+
+func parsePatchelfArgs(args []string) (patchelfArgs, error) {
+	var px patchelfArgs
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		name, value, hasValue := strings.Cut(arg, "=")
+		switch {
+		case arg == "--force-rpath":
+			px.forceRpath = true
+		case arg == "--no-default-lib":
+			px.noDefaultLib = true
+		case name == "--page-size":
+			if !hasValue {
+				if i+1 >= len(args) {
+					return px, errors.New("--page-size needs a value")
+				}
+				i++
+				value = args[i]
+			}
+			n, err := strconv.ParseUint(value, 0, 64)
+			if err != nil || n == 0 || n&(n-1) != 0 {
+				return px, fmt.Errorf("invalid --page-size %q: want a power of two", value)
+			}
+			px.pageSize = n
+		case patchelfHarmless[arg]:
+		default:
+			px.ignored = append(px.ignored, arg)
+			if n := patchelfValueFlags[arg]; n > 0 {
+				i += min(n, len(args)-1-i)
+			}
+		}
+	}
+	return px, nil
+}
+
+// renderer prints events as auto-patchelf does: human-readable lines, or
+// JSON lines with --structured-logs.
+type renderer struct {
+	w          io.Writer
+	structured bool
+}
+
+func (r *renderer) event(e hook.Event) {
+	if r.structured {
+		if line, ok := eventJSON(e); ok {
+			fmt.Fprintln(r.w, line)
+		}
+		return
+	}
+	switch e := e.(type) {
+	case hook.SkipFile:
+		fmt.Fprintf(r.w, "skipping %s because %s\n", e.File, e.Reason)
+	case hook.SetInterpreter:
+		fmt.Fprintf(r.w, "setting interpreter of %s\n", e.File)
+	case hook.Searching:
+		fmt.Fprintf(r.w, "searching for dependencies of %s\n", e.File)
+	case hook.Dependency:
+		if e.Found {
+			fmt.Fprintf(r.w, "    %s -> found: %s\n", e.Name, e.Location)
+		} else {
+			fmt.Fprintf(r.w, "    %s -> not found!\n", e.Name)
+		}
+	case hook.SetRpath:
+		fmt.Fprintf(r.w, "setting RPATH to: %s\n", e.Rpath)
+	case hook.Summary:
+		fmt.Fprintf(r.w, "auto-patchelf: %d dependencies could not be satisfied\n", e.Missing)
+	case hook.IgnoredDependency:
+		fmt.Fprintf(r.w, "warn: auto-patchelf ignoring missing %s wanted by %s\n", e.Name, e.File)
+	case hook.Unsatisfied:
+		fmt.Fprintf(r.w, "error: auto-patchelf could not satisfy dependency %s wanted by %s\n", e.Name, e.File)
+	case hook.Explain:
+		for _, line := range explainLines(e.Dep) {
+			fmt.Fprintf(r.w, "        %s\n", line)
+		}
+	}
+}
+
+// eventJSON is the --structured-logs line of an event: {"Type": {fields}}
+// with the fields of upstream's dataclasses, in their order.
+func eventJSON(e hook.Event) (string, bool) {
+	var name string
+	var obj jsonObject
+	switch e := e.(type) {
+	case hook.SkipFile:
+		name, obj = "SkipFile", jsonObject{{"file", e.File}, {"reason", e.Reason}}
+	case hook.SetInterpreter:
+		name, obj = "SetInterpreter", jsonObject{{"file", e.File}, {"interpreter_path", e.Interpreter}}
+	case hook.Dependency:
+		var loc any
+		if e.Found {
+			loc = e.Location
+		}
+		name, obj = "Dependency", jsonObject{{"file", e.File}, {"name", e.Name}, {"found", e.Found}, {"location", loc}}
+	case hook.SetRpath:
+		name, obj = "SetRpath", jsonObject{{"file", e.File}, {"rpath", e.Rpath}}
+	case hook.IgnoredDependency:
+		name, obj = "IgnoredDependency", jsonObject{{"file", e.File}, {"name", e.Name}, {"pattern", e.Pattern}}
+	case hook.Explain:
+		var considered []any
+		for _, c := range e.Dep.Considered {
+			considered = append(considered, jsonObject{
+				{"name", c.Name}, {"dir", c.Library.Dir}, {"verdict", verdictName(c.Verdict)},
+			})
+		}
+		if considered == nil {
+			considered = []any{}
+		}
+		var loc any
+		if e.Dep.Via == resolver.Indexed {
+			loc = e.Dep.Library.Dir
+		}
+		name, obj = "Explain", jsonObject{
+			{"file", e.File}, {"name", e.Dep.Name}, {"via", viaName(e.Dep.Via)},
+			{"location", loc}, {"considered", considered},
+		}
+	default:
+		return "", false // human-readable only
+	}
+	return jsonEncode(jsonObject{{name, obj}}), true
+}
+
+func viaName(v resolver.Via) string {
+	switch v {
+	case resolver.Absolute:
+		return "absolute"
+	case resolver.Libc:
+		return "libc"
+	case resolver.Indexed:
+		return "index"
+	}
+	return "not found"
+}
+
+func verdictName(v resolver.Verdict) string {
+	switch v {
+	case resolver.Chosen:
+		return "chosen"
+	case resolver.Shadowed:
+		return "shadowed"
+	case resolver.WrongArch:
+		return "wrong architecture"
+	case resolver.IncompatibleOSABI:
+		return "incompatible OS ABI"
+	}
+	return "unknown"
+}
+
+// explainLines say how one dependency was resolved (--explain).
+func explainLines(d resolver.Dependency) []string {
+	var lines []string
+	switch d.Via {
+	case resolver.Absolute:
+		lines = append(lines, fmt.Sprintf("%s: an absolute path to an existing file; left as it is", d.Name))
+	case resolver.Libc:
+		lines = append(lines, fmt.Sprintf("%s: in the libc dir; left to the dynamic linker", d.Name))
+	}
+	var winner string
+	for _, c := range d.Considered {
+		where := filepath.Join(c.Library.Dir, c.Name)
+		switch c.Verdict {
+		case resolver.Chosen:
+			winner = c.Library.Dir
+			lines = append(lines, fmt.Sprintf("candidate %s: chosen, the first compatible one", where))
+		case resolver.Shadowed:
+			lines = append(lines, fmt.Sprintf("candidate %s: compatible, but %s came first", where, winner))
+		case resolver.WrongArch:
+			lines = append(lines, fmt.Sprintf("candidate %s: skipped, architecture %s", where, hook.ArchName(c.Library.Machine)))
+		case resolver.IncompatibleOSABI:
+			lines = append(lines, fmt.Sprintf("candidate %s: skipped, OS ABI %s", where, hook.OSABIName(c.Library.OSABI)))
+		}
+	}
+	if d.Via == resolver.NotFound {
+		if len(d.Considered) == 0 {
+			lines = append(lines, fmt.Sprintf("%s: no file of that name in the trees, --libs or their RUNPATHs", d.Name))
+		}
+		for _, c := range d.Candidates {
+			if pkg, ok := resolver.Hint(filepath.Base(c)); ok {
+				lines = append(lines, fmt.Sprintf("%s is usually provided by %s", filepath.Base(c), pkg))
+				break
+			}
+		}
+	}
+	return lines
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// showProgress draws "gopatchelf: N/M files" on the terminal for runs that
+// last more than a second, and returns the function that removes it.
+func showProgress(p *progressWriter, cfg *hook.Config) (stop func()) {
+	var done, total atomic.Int64
+	cfg.Progress = func(d, t int) {
+		done.Store(int64(d))
+		total.Store(int64(t))
+	}
+	quit := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		select {
+		case <-quit:
+			return
+		case <-time.After(time.Second):
+		}
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if t := total.Load(); t > 0 {
+				p.show(fmt.Sprintf("gopatchelf: %d/%d files", done.Load(), t))
+			} else {
+				p.show("gopatchelf: indexing libraries")
+			}
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-finished
+		p.show("")
+	}
+}
