@@ -12,7 +12,8 @@
 #   - addAutoPatchelfSearchPath records directories in sorted order instead of readdir order, and
 #     does nothing when given no PATH (upstream's find would then search the current directory);
 #   - autoPatchelfPostFixup is registered only once even if this file is sourced twice;
-#   - output paths are passed as an array, never word-split or glob-expanded;
+#   - output paths are passed as an array, never word-split or glob-expanded, and concatTo runs with
+#     globbing off (some stdenv releases expanded a "*" in autoPatchelfIgnoreMissingDeps);
 #   - autoPatchelfResolutionCache (non-empty) adds --resolution-cache.
 #
 # This file is a setup hook: stdenv sources it while `set -eu -o pipefail` and `shopt -s nullglob`
@@ -73,8 +74,12 @@ autoPatchelf() {
         esac
     done
 
-    # Each variable may be a string (split on whitespace, never glob-expanded) or, with
-    # __structuredAttrs, an array: concatTo handles both.
+    # Each variable may be a string (split on whitespace) or, with __structuredAttrs, an array:
+    # concatTo handles both. Some stdenv releases split strings with globbing on (and nullglob),
+    # which turned a "*" pattern into the names of the files in the build directory: globbing
+    # stays off until this function returns.
+    local -
+    set -o noglob
     local -a ignoreMissing=() runtimeDeps=() extraRunpaths=() patchelfArgs=() scriptFlags=()
     concatTo ignoreMissing autoPatchelfIgnoreMissingDeps
     concatTo extraRunpaths appendRunpaths

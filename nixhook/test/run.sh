@@ -380,6 +380,20 @@ t_argv_legacy_true() {
     assert_eq "$WARNING_TRUE" "$drv_stderr" "the deprecation warning, alone on stderr"
 }
 
+t_argv_globbing_concatto() {
+    drv_new argv-globbing-concatto "$1"
+    drv_list nativeBuildInputs "$S/argv-hook"
+    drv_bool strictDeps true
+    drv_list autoPatchelfIgnoreMissingDeps '*' 'lib*.so'
+    drv_list autoPatchelfFlags --keep-libc
+    drv_str installPhase 'mkdir -p "$out"'
+    drv_extra_env+=(NIXHOOK_TEST_GLOBBING_CONCATTO=1)
+    drv_build_ok
+    assert_eq "$(call_lines auto --ignore-missing '*' 'lib*.so' --paths "$out" --libs --runtime-dependencies \
+        --append-rpaths --keep-libc --extra-args)" "$(log_lines)" \
+        "patterns reach gopatchelf verbatim even through a concatTo that globs"
+}
+
 t_argv_strictdeps() {
     local strict="$2"
     drv_new "argv-strictdeps-$strict" "$1"
@@ -404,8 +418,7 @@ t_argv_manual_call() {
     drv_list nativeBuildInputs "$S/argv-hook"
     drv_bool strictDeps true
     drv_bool dontAutoPatchelf true
-    drv_str installPhase 'mkdir -p "$out/bin"'
-    drv_str postInstall 'autoPatchelf --no-recurse -- "$out/bin"; autoPatchelf -- "$out/bin" "--not-an-option"'
+    drv_str installPhase 'mkdir -p "$out/bin"; autoPatchelf --no-recurse -- "$out/bin"; autoPatchelf -- "$out/bin" "--not-an-option"'
     drv_build_ok
     assert_eq "$(call_lines auto --no-recurse --ignore-missing --paths "$out/bin" --libs \
             --runtime-dependencies --append-rpaths --extra-args
@@ -418,8 +431,8 @@ t_argv_bad_options() {
     drv_new argv-bad-options "$1"
     drv_list nativeBuildInputs "$S/argv-hook"
     drv_bool dontAutoPatchelf true
-    drv_str installPhase 'mkdir -p "$out"'
-    drv_str postInstall '
+    drv_str installPhase '
+        mkdir -p "$out"
         rc=0; autoPatchelf --bogus "$out" || rc=$?; echo "autoPatchelf returned $rc" >> "$NIXHOOK_TEST_LOG"
         rc=0; addAutoPatchelfSearchPath --frob "$out" || rc=$?; echo "addAutoPatchelfSearchPath returned $rc" >> "$NIXHOOK_TEST_LOG"'
     drv_build_ok
@@ -432,8 +445,7 @@ t_argv_bad_options() {
 t_argv_bad_option_fails_build() {
     drv_new argv-bad-option-fails "$1"
     drv_list nativeBuildInputs "$S/argv-hook"
-    drv_str installPhase 'mkdir -p "$out"'
-    drv_str postInstall 'autoPatchelf --bogus "$out"'
+    drv_str installPhase 'mkdir -p "$out"; autoPatchelf --bogus "$out"'
     drv_build_fails
     assert_eq "" "$(log_lines)" "gopatchelf is not called"
 }
@@ -467,8 +479,7 @@ t_argv_no_accumulation() {
     drv_bool strictDeps true
     drv_list runtimeDependencies "$S/rtdep"
     drv_list patchelfFlags --force-rpath
-    drv_str installPhase 'mkdir -p "$out"'
-    drv_str postInstall 'autoPatchelf -- "$out"'
+    drv_str installPhase 'mkdir -p "$out"; autoPatchelf -- "$out"'
     drv_build_ok
     local one
     one=$(call_lines auto --ignore-missing --paths "$out" --libs --runtime-dependencies "$S/rtdep/lib" \
@@ -706,6 +717,7 @@ main() {
         run_test "argv every variable [$mode]" t_argv_everything "$mode"
         run_test "argv false and empty [$mode]" t_argv_flags_off "$mode"
         run_test "argv legacy true [$mode]" t_argv_legacy_true "$mode"
+        run_test "argv patterns through a globbing concatTo [$mode]" t_argv_globbing_concatto "$mode"
         run_test "argv strictDeps off [$mode]" t_argv_strictdeps "$mode" false
         run_test "argv strictDeps on [$mode]" t_argv_strictdeps "$mode" true
         run_test "argv manual calls [$mode]" t_argv_manual_call "$mode"

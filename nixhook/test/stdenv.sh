@@ -16,8 +16,9 @@
 #     env hook dispatch (addEnvHooks) with and without strictDeps;
 #   - runHook (implicit function or string attribute, then the <name>Hooks array), concatTo,
 #     getAllOutputNames;
-#   - the phases installPhase (the derivation's string) and fixupPhase (make outputs writable,
-#     preFixup, per-output fixupOutput hooks, postFixup then postFixupHooks).
+#   - the phases installPhase and fixupPhase (make outputs writable, preFixup, per-output
+#     fixupOutput hooks, postFixup then postFixupHooks), run as runPhase does: a phase attribute
+#     of the derivation replaces the function.
 # One deliberate simplification: packages are compared by exact path where stdenv's env-hook
 # dispatch compares by substring; test fixtures use store names that are no substrings of each other.
 
@@ -77,10 +78,14 @@ runHook() {
 }
 
 # concatTo TARGET NAME...: appends to the array TARGET the values of the variables NAME: arrays
-# element by element, strings split on whitespace, never glob-expanded.
+# element by element, strings split on whitespace, never glob-expanded. Some nixpkgs releases
+# shipped a concatTo that split strings with globbing on; NIXHOOK_TEST_GLOBBING_CONCATTO=1
+# emulates that one.
 concatTo() {
     local -
-    set -o noglob
+    if [[ -z "${NIXHOOK_TEST_GLOBBING_CONCATTO-}" ]]; then
+        set -o noglob
+    fi
     local -n __target="$1"
     shift
     local __name __decl
@@ -94,7 +99,7 @@ concatTo() {
             a*)
                 __target+=(${__source[@]+"${__source[@]}"}) ;;
             *)
-                # shellcheck disable=SC2206 # splitting is the point; noglob is on.
+                # shellcheck disable=SC2206 # splitting is the point.
                 __target+=(${__source-}) ;;
         esac
         unset -n __source
@@ -263,9 +268,9 @@ __setupDependencies() {
 ######################################################################
 # Phases.
 
+# The default installPhase; a derivation's installPhase attribute replaces it (runPhase below).
 installPhase() {
     runHook preInstall
-    eval "${installPhase-}"
     runHook postInstall
 }
 
@@ -301,7 +306,13 @@ __stripDebugSymbols() {
 }
 fixupOutputHooks+=(__stripDebugSymbols)
 
+# As stdenv's runPhase: the phase attribute if the derivation sets one, else the function.
+runPhase() {
+    local curPhase="$1"
+    eval "${!curPhase:-$curPhase}"
+}
+
 __setupDependencies
-installPhase
-fixupPhase
+runPhase installPhase
+runPhase fixupPhase
 echo "stdenv.sh: build finished"
