@@ -133,24 +133,3 @@ func ReplaceCopy(path string, edit func(tmp *os.File) error) error {
 		return edit(tmp)
 	})
 }
-
-// RemoveLeftovers removes the temporary files a killed run left in dir and
-// returns their paths, in name order. Only names IsTemp accepts are touched.
-func RemoveLeftovers(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var removed []string
-	for _, e := range entries {
-		if !e.Type().IsRegular() || !IsTemp(e.Name()) {
-			continue
-		}
-		p := filepath.Join(dir, e.Name())
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return removed, err
-		}
-		removed = append(removed, p)
-	}
-	return removed, nil
-}

@@ -157,16 +157,3 @@ func TestTempNamesAreRecognised(t *testing.T) {
 	assert.True(t, IsTemp(filepath.Base(p.Name())), p.Name())
 	assert.Equal(t, dir, filepath.Dir(p.Name()))
 }
-
-func TestRemoveLeftovers(t *testing.T) {
-	dir := t.TempDir()
-	for _, n := range []string{"libfoo.so", ".libfoo.so.gopatchelf-42", ".b.gopatchelf-7", ".hidden"} {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, n), nil, 0o644))
-	}
-	require.NoError(t, os.Mkdir(filepath.Join(dir, ".d.gopatchelf-1"), 0o755))
-
-	removed, err := RemoveLeftovers(dir)
-	require.NoError(t, err)
-	assert.Equal(t, []string{filepath.Join(dir, ".b.gopatchelf-7"), filepath.Join(dir, ".libfoo.so.gopatchelf-42")}, removed)
-	assert.ElementsMatch(t, []string{"libfoo.so", ".hidden", ".d.gopatchelf-1"}, dirNames(t, dir))
-}
