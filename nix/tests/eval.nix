@@ -152,6 +152,22 @@ let
   deps = authentik.python-deps;
   django = authentik.authentik-django;
 
+  # flake.nix, with nixpkgs replaced by the stub.
+  flake = (import ../../flake.nix).outputs {
+    self = flake;
+    nixpkgs = {
+      inherit lib;
+      legacyPackages = lib.genAttrs [
+        "x86_64-linux"
+        "aarch64-linux"
+        "i686-linux"
+        "armv7l-linux"
+        "riscv64-linux"
+        "powerpc64le-linux"
+      ] (system: pkgs);
+    };
+  };
+
   hookTest = pkgs.callPackage ../tests/hook.nix { inherit gopatchelfHook; };
   hookTestStructured = pkgs.callPackage ../tests/hook.nix {
     inherit gopatchelfHook;
@@ -193,6 +209,18 @@ builtins.all (x: x) [
   (check "replacing overlay: gopatchelf" (replaced.gopatchelf.pname == "gopatchelf"))
   (check "adding overlay keeps autoPatchelfHook" (added.autoPatchelfHook.name == "auto-patchelf-hook"))
   (check "adding overlay: gopatchelfHook" (added.gopatchelfHook.name == "gopatchelf-hook"))
+
+  # flake.nix
+  (check "flake: default package" (flake.packages.x86_64-linux.default.pname == "gopatchelf"))
+  (check "flake: hook package" (flake.packages.aarch64-linux.gopatchelfHook.name == "gopatchelf-hook"))
+  (check "flake: overlays" (
+    (flake.overlays.replaceAutoPatchelfHook pkgs pkgs) ? autoPatchelfHook
+    && !((flake.overlays.default pkgs pkgs) ? autoPatchelfHook)
+  ))
+  (check "flake: checks run the hook test both ways" (
+    flake.checks.x86_64-linux.hook.__structuredAttrs == false
+    && flake.checks.x86_64-linux.hook-structured-attrs.__structuredAttrs == true
+  ))
 
   # examples/authentik
   (check "python-deps is a recursive FOD" (

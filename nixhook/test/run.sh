@@ -696,6 +696,28 @@ t_real_force_rpath() {
     assert_runs $'foo_value=42\nbar_value=43' "$out/bin/prog"
 }
 
+# gopatchelf check (exit 0 clean, 1 problems) agrees with what the loader does, as
+# examples/authentik uses it after the hook: clean after the hook, problems without it.
+t_real_check() {
+    need_gopatchelf
+    if ! "$GOPATCHELF_BIN" check --help > /dev/null 2>&1; then
+        skip_test "gopatchelf has no check subcommand yet"
+    fi
+    local -a env=(env -i PATH=/usr/bin:/bin "NIX_BINTOOLS=$S/bintools")
+    real_drv real-check "$1"
+    drv_str installPhase 'mkdir -p "$out/bin" "$out/lib"; cp "$FIX/prog" "$out/bin/"; cp "$FIX/libbar.so" "$out/lib/"'
+    drv_build_ok
+    "${env[@]}" "$GOPATCHELF_BIN" check "$out" || fail "gopatchelf check failed on patched files"
+
+    real_drv real-check-unpatched "$1"
+    drv_bool dontAutoPatchelf true
+    drv_str installPhase 'mkdir -p "$out/bin" "$out/lib"; cp "$FIX/prog" "$out/bin/"; cp "$FIX/libbar.so" "$out/lib/"'
+    drv_build_ok
+    local rc=0
+    "${env[@]}" "$GOPATCHELF_BIN" check "$out" > /dev/null 2>&1 || rc=$?
+    assert_eq 1 "$rc" "gopatchelf check on files that cannot load"
+}
+
 ######################################################################
 
 main() {
@@ -740,6 +762,7 @@ main() {
         run_test "real strictDeps [$mode]" t_real_strictdeps "$mode"
         run_test "real postFixup order [$mode]" t_real_postfixup_order "$mode"
         run_test "real --force-rpath [$mode]" t_real_force_rpath "$mode"
+        run_test "real gopatchelf check after the hook [$mode]" t_real_check "$mode"
     done
 
     summary
