@@ -613,6 +613,7 @@ func (p *planner) appendSegment() (*Patch, error) {
 	}
 	p.b.put(int64(off), f.encodeProgs(p.progs))
 
+	var moved []movedSection
 	if p.dynChanged {
 		if p.dynstrMoves {
 			for i := range p.dyn {
@@ -627,6 +628,7 @@ func (p *planner) appendSegment() (*Patch, error) {
 			p.b.put(int64(off+strRel), tab)
 			if si := f.sectionAt(stdelf.SHT_STRTAB, uint64(f.strOff), f.strAddr); si >= 0 {
 				p.putSection(si, vaddr+strRel, off+strRel, newStrSize)
+				moved = append(moved, movedSection{si, f.strAddr, f.strSize, vaddr + strRel})
 			}
 		}
 		p.writeOldDynstr()
@@ -634,6 +636,7 @@ func (p *planner) appendSegment() (*Patch, error) {
 			p.writeDynamic(off+dynRel, vaddr+dynRel, dynSlots)
 			if si := f.sectionAt(stdelf.SHT_DYNAMIC, uint64(f.dynOff), f.dynAddr); si >= 0 {
 				p.putSection(si, vaddr+dynRel, off+dynRel, uint64(dynSlots*f.dynEntSize()))
+				moved = append(moved, movedSection{si, f.dynAddr, uint64(f.DynamicSlots * f.dynEntSize()), vaddr + dynRel})
 			}
 		} else {
 			p.writeDynamic(uint64(f.dynOff), f.dynAddr, f.DynamicSlots)
@@ -646,6 +649,7 @@ func (p *planner) appendSegment() (*Patch, error) {
 			p.b.put(int64(off+interpRel), b)
 			if si := f.sectionAt(stdelf.SHT_PROGBITS, old.Off, old.Vaddr); si >= 0 {
 				p.putSection(si, vaddr+interpRel, off+interpRel, uint64(len(b)))
+				moved = append(moved, movedSection{si, old.Vaddr, old.Filesz, vaddr + interpRel})
 			}
 		} else {
 			b := make([]byte, old.Filesz)
@@ -653,6 +657,7 @@ func (p *planner) appendSegment() (*Patch, error) {
 			p.b.put(int64(old.Off), b)
 		}
 	}
+	p.moveSymbols(moved)
 	return p.b.finish(int64(newSize))
 }
 
@@ -726,4 +731,89 @@ func (f *File) ehdrSize() int {
 		return 52
 	}
 	return 64
+}
+
+// maxSymtabScan bounds the bytes of symbol tables read to relocate symbols.
+const maxSymtabScan = 64 << 20
+
+// movedSection records a section header that now describes bytes elsewhere.
+type movedSection struct {
+	index            int
+	oldAddr, oldSize uint64
+	newAddr          uint64
+}
+
+// moveSymbols shifts the symbols defined in moved sections (their section
+// symbols, _DYNAMIC) with them: eu-elflint checks that a symbol lies inside
+// its section and that _DYNAMIC agrees with PT_DYNAMIC, and debuggers use
+// them. Such symbols are local, so only .symtab's local part (sh_info
+// entries) is scanned, and .dynsym whole.
+func (p *planner) moveSymbols(moved []movedSection) {
+	f := p.f
+	if len(moved) == 0 {
+		return
+	}
+	entsize, valOff, shndxOff := uint64(24), uint64(8), uint64(6)
+	if f.Class == stdelf.ELFCLASS32 {
+		entsize, valOff, shndxOff = 16, 4, 14
+	}
+	for _, s := range f.Sections {
+		if s.Type != stdelf.SHT_SYMTAB && s.Type != stdelf.SHT_DYNSYM {
+			continue
+		}
+		n := s.Size / entsize
+		if s.Type == stdelf.SHT_SYMTAB {
+			n = min(n, uint64(s.Info))
+		}
+		if n*entsize > maxSymtabScan {
+			continue
+		}
+		tab, err := f.readAt(s.Offset, n*entsize, "symbol table")
+		if err != nil {
+			continue
+		}
+		for i := uint64(0); i < n; i++ {
+			sym := tab[i*entsize:]
+			shndx := int(f.ByteOrder.Uint16(sym[shndxOff:]))
+			var val uint64
+			if entsize == 16 {
+				val = uint64(f.ByteOrder.Uint32(sym[valOff:]))
+			} else {
+				val = f.ByteOrder.Uint64(sym[valOff:])
+			}
+			for _, m := range moved {
+				if val < m.oldAddr || val-m.oldAddr > m.oldSize {
+					continue
+				}
+				// aarch64 and others define _DYNAMIC as an absolute symbol.
+				if shndx != m.index && !(shndx == int(stdelf.SHN_ABS) && val == f.dynAddr && m.oldAddr == f.dynAddr &&
+					f.symbolName(s, sym) == "_DYNAMIC") {
+					continue
+				}
+				b := make([]byte, 4)
+				if entsize == 24 {
+					b = make([]byte, 8)
+				}
+				f.putWord(b, val-m.oldAddr+m.newAddr)
+				p.b.put(int64(s.Offset+i*entsize+valOff), b)
+			}
+		}
+	}
+}
+
+// symbolName returns the name of a symbol of table s, "" when unreadable.
+func (f *File) symbolName(s Section, sym []byte) string {
+	if int(s.Link) >= len(f.Sections) {
+		return ""
+	}
+	strs := f.Sections[s.Link]
+	name := uint64(f.ByteOrder.Uint32(sym))
+	if name >= strs.Size {
+		return ""
+	}
+	b, err := f.readAt(strs.Offset+name, min(64, strs.Size-name), "symbol name")
+	if err != nil {
+		return ""
+	}
+	return cstring(b)
 }

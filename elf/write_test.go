@@ -1,0 +1,284 @@
+package elf_test
+
+import (
+	"bytes"
+	stdelf "debug/elf"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/internal/elftest"
+)
+
+// scenario is one edit tried on every dynamically linked program fixture:
+// the program and its libraries are patched, written to a temp dir, and RUN
+// (natively or under qemu-user) with no LD_LIBRARY_PATH, so the loader finds
+// libfoo only through what we wrote.
+type scenario struct {
+	name string
+	// edit returns the edits for the program and for its libraries, given
+	// the dir holding the libraries and a copy of the loader at a longer path.
+	edit func(libdir, loader string) (prog, lib elf.Edit)
+	// renameFoo stores libfoo.so as libfoo-renamed.so in libdir.
+	renameFoo bool
+	// inPlace expects the program not to grow.
+	inPlace bool
+	// only restricts the scenario to fixtures it applies to.
+	only func(elftest.Fixture) bool
+}
+
+func runpath(dir string) elf.Edit { return elf.Edit{SetRunpath: true, Runpath: dir} }
+
+var scenarios = []scenario{
+	{
+		name: "runpath and longer interpreter",
+		edit: func(libdir, loader string) (elf.Edit, elf.Edit) {
+			e := runpath(libdir)
+			e.Interpreter = loader
+			return e, runpath(libdir)
+		},
+	},
+	{
+		name: "forced rpath",
+		edit: func(libdir, _ string) (elf.Edit, elf.Edit) {
+			e := runpath(libdir)
+			e.ForceRpath = true
+			return e, e
+		},
+	},
+	{
+		name: "4 KiB runpath",
+		edit: func(libdir, _ string) (elf.Edit, elf.Edit) {
+			long := strings.Repeat("/nonexistent-dir", 256)[:4096-len(libdir)-1] + ":" + libdir
+			return runpath(long), runpath(long)
+		},
+	},
+	{
+		name:      "replace needed",
+		renameFoo: true,
+		edit: func(libdir, _ string) (elf.Edit, elf.Edit) {
+			e := runpath(libdir)
+			e.ReplaceNeeded = []elf.Replacement{{Old: "libfoo.so", New: "libfoo-renamed.so"}}
+			return e, runpath(libdir)
+		},
+	},
+	{
+		name: "remove and add needed",
+		edit: func(libdir, _ string) (elf.Edit, elf.Edit) {
+			e := runpath(libdir)
+			e.RemoveNeeded = []string{"libfoo.so"}
+			e.AddNeeded = []string{"libfoo.so"}
+			return e, runpath(libdir)
+		},
+	},
+	{
+		// A short path fits where "/nonexistent/fixture-lib" was.
+		name:    "shrink in place",
+		inPlace: true,
+		only: func(f elftest.Fixture) bool {
+			return (f.RunPath != "" || f.RPath != "") && f.Arch.Name != "none"
+		},
+		edit: func(libdir, _ string) (elf.Edit, elf.Edit) {
+			return runpath(libdir), runpath(libdir)
+		},
+	},
+}
+
+// shortDir makes a directory whose path is shorter than the fixtures'
+// dummy search path, for edits that must fit in place.
+func shortDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "l")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+func TestPatchAndRun(t *testing.T) {
+	all := elftest.Fixtures(t)
+	progs := elftest.Select(all, func(f elftest.Fixture) bool {
+		return f.Kind == elftest.Program && len(f.Deps) > 0 && f.Payload == 0
+	})
+	require.NotEmpty(t, progs)
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			for _, fx := range progs {
+				if sc.only != nil && !sc.only(fx) {
+					continue
+				}
+				t.Run(fx.ID(), func(t *testing.T) {
+					runScenario(t, all, fx, sc)
+				})
+			}
+		})
+	}
+}
+
+func runScenario(t *testing.T, all []elftest.Fixture, fx elftest.Fixture, sc scenario) {
+	runner := elftest.NewRunner(t, fx.Arch)
+	dir := t.TempDir()
+	libdir := filepath.Join(dir, "only-here", "lib")
+	if sc.inPlace {
+		libdir = shortDir(t)
+		require.Less(t, len(libdir), len(fx.RunPath+fx.RPath))
+	}
+	require.NoError(t, os.MkdirAll(libdir, 0o755))
+	loader := elftest.CopyLoader(t, fx.Arch, len(fx.Interp)+40)
+	progEdit, libEdit := sc.edit(libdir, loader)
+
+	for _, name := range fx.Deps {
+		lib := fx.Sibling(t, all, name)
+		out := applyChecked(t, lib.Bytes(t), libEdit, filepath.Join(dir, "in-"+name))
+		target := name
+		if sc.renameFoo && name == "libfoo.so" {
+			target = "libfoo-renamed.so"
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(libdir, target), out, 0o755))
+	}
+	orig := fx.Bytes(t)
+	out := applyChecked(t, orig, progEdit, filepath.Join(dir, "in-prog"))
+	if sc.inPlace {
+		assert.Equal(t, len(orig), len(out), "edit should fit in place")
+	}
+	prog := filepath.Join(dir, "prog")
+	require.NoError(t, os.WriteFile(prog, out, 0o755))
+
+	got := parse(t, out)
+	if progEdit.Interpreter != "" {
+		assert.Equal(t, progEdit.Interpreter, got.Interpreter)
+	}
+	if progEdit.ForceRpath {
+		assert.Equal(t, progEdit.Runpath, got.Rpath)
+		assert.False(t, got.HasRunpath)
+	} else {
+		assert.Equal(t, progEdit.Runpath, got.Runpath)
+		assert.False(t, got.HasRpath)
+	}
+	if fx.SectionHeaders { // patchelf refuses files without them
+		if rp, err := elftest.PatchelfPrint(t, prog, "--print-rpath"); assert.NoError(t, err) {
+			assert.Equal(t, progEdit.Runpath, rp)
+		}
+	}
+
+	res := runner.Run(t, nil, prog)
+	assert.Equal(t, 0, res.ExitCode, "%s", res)
+	assert.Equal(t, fx.Output, res.Stdout)
+}
+
+// applyChecked applies e, checks the result with the structural validator,
+// readelf and eu-elflint (no complaint the input did not have), and checks
+// that the same edit again changes nothing.
+func applyChecked(t *testing.T, data []byte, e elf.Edit, scratch string) []byte {
+	t.Helper()
+	out, changed, err := elf.Apply(data, e)
+	require.NoError(t, err)
+	require.True(t, changed)
+	elftest.AssertValid(t, out)
+
+	require.NoError(t, os.WriteFile(scratch, data, 0o644))
+	require.NoError(t, os.WriteFile(scratch+".out", out, 0o644))
+	assert.Empty(t, elftest.NewComplaints(elftest.Complaints(t, scratch), elftest.Complaints(t, scratch+".out")))
+
+	again, changed, err := elf.Apply(out, e)
+	require.NoError(t, err)
+	assert.False(t, changed, "second application changed the file")
+	assert.True(t, bytes.Equal(out, again))
+	return out
+}
+
+// TestNoChange checks that edits that ask for what is already there leave
+// every byte alone, on every fixture.
+func TestNoChange(t *testing.T) {
+	for _, fx := range elftest.Fixtures(t) {
+		data := fx.Bytes(t)
+		f := parse(t, data)
+		edits := []elf.Edit{{}}
+		if f.HasInterpreter {
+			edits = append(edits, elf.Edit{Interpreter: f.Interpreter})
+		}
+		if f.HasRunpath {
+			edits = append(edits, runpath(f.Runpath))
+		}
+		if f.HasRpath && !f.HasRunpath {
+			edits = append(edits, elf.Edit{SetRunpath: true, Runpath: f.Rpath, ForceRpath: true})
+		}
+		if f.HasSoname {
+			edits = append(edits, elf.Edit{Soname: f.Soname})
+		}
+		if len(f.Needed) > 0 {
+			edits = append(edits, elf.Edit{AddNeeded: f.Needed[:1]})
+		}
+		for _, e := range edits {
+			p, err := f.Plan(e)
+			require.NoError(t, err, "%s %+v", fx.ID(), e)
+			assert.True(t, p.IsEmpty(), "%s %+v", fx.ID(), e)
+		}
+	}
+}
+
+// TestRefusals: what cannot be rewritten safely is refused with ErrUnsafe.
+func TestRefusals(t *testing.T) {
+	all := elftest.Fixtures(t)
+	for _, fx := range all {
+		data := fx.Bytes(t)
+		var e elf.Edit
+		switch {
+		case fx.Kind == elftest.StaticProgram:
+			e = elf.Edit{Interpreter: "/lib/ld-linux.so.2"}
+		case fx.Kind == elftest.Library:
+			e = elf.Edit{Interpreter: "/lib/ld-linux.so.2"}
+		case fx.Payload > 0:
+			e = runpath(strings.Repeat("/long", 100))
+		default:
+			continue
+		}
+		t.Run(fx.ID(), func(t *testing.T) {
+			_, _, err := elf.Apply(data, e)
+			assert.ErrorIs(t, err, elf.ErrUnsafe)
+		})
+	}
+	t.Run("payload allowed", func(t *testing.T) {
+		fx := elftest.Select(all, func(f elftest.Fixture) bool { return f.Payload > 0 && f.Arch.Name == "x86_64" })
+		require.NotEmpty(t, fx)
+		e := runpath(strings.Repeat("/long", 100))
+		e.AllowTrailingData = true
+		out, changed, err := elf.Apply(fx[0].Bytes(t), e)
+		require.NoError(t, err)
+		assert.True(t, changed)
+		assert.Equal(t, e.Runpath, parse(t, out).Runpath)
+	})
+	t.Run("object file", func(t *testing.T) {
+		fx := elftest.Select(all, func(f elftest.Fixture) bool { return f.Kind == elftest.Object })
+		require.NotEmpty(t, fx)
+		_, _, err := elf.Apply(fx[0].Bytes(t), runpath("/x"))
+		assert.ErrorIs(t, err, elf.ErrUnsafe)
+	})
+}
+
+// TestSonameAndOSABI covers the header and soname edits on libraries.
+func TestSonameAndOSABI(t *testing.T) {
+	for _, fx := range elftest.Select(elftest.Fixtures(t), func(f elftest.Fixture) bool {
+		return f.Kind == elftest.Library && f.Name == "libfoo.so" && f.Payload == 0
+	}) {
+		t.Run(fx.ID(), func(t *testing.T) {
+			data := fx.Bytes(t)
+			e := elf.Edit{Soname: "libfoo-with-a-much-longer-soname.so.42", SetOSABI: true, OSABI: stdelf.ELFOSABI_LINUX, NoDefaultLib: true}
+			out := applyChecked(t, data, e, filepath.Join(t.TempDir(), "lib"))
+			got := parse(t, out)
+			assert.Equal(t, e.Soname, got.Soname)
+			assert.Equal(t, stdelf.ELFOSABI_LINUX, got.OSABI)
+			v, ok := got.DynValue(stdelf.DT_FLAGS_1)
+			assert.True(t, ok)
+			assert.NotZero(t, v&uint64(stdelf.DF_1_NODEFLIB))
+			orig := parse(t, data)
+			assert.Equal(t, orig.Needed, got.Needed)
+			assert.Equal(t, orig.Runpath, got.Runpath)
+			assert.Equal(t, orig.Rpath, got.Rpath)
+		})
+	}
+}
