@@ -181,12 +181,12 @@ func (p *argParser) parse(args []string) (*parsedArgs, error) {
 			i++
 			res.lists[spec.dest] = []string{args[i]}
 		case argRest:
-			vals := []string{}
 			if hasExplicit {
-				vals = append(vals, explicit)
+				// "--extra-args=x" is one value, like any "--opt=x".
+				res.lists[spec.dest] = []string{explicit}
+				continue
 			}
-			vals = append(vals, args[i+1:]...)
-			res.lists[spec.dest] = vals
+			res.lists[spec.dest] = append([]string{}, args[i+1:]...)
 			i = len(args)
 		}
 	}
