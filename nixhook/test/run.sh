@@ -130,19 +130,24 @@ EOF
     fi
 }
 
-# The real gopatchelf: $GOPATCHELF, else built from the repository; empty (real scenarios skipped)
-# while cmd/gopatchelf does not exist yet.
+# The real gopatchelf: $GOPATCHELF, else built from the repository. Real scenarios are skipped
+# while cmd/gopatchelf does not exist, and fail if it does but does not build.
 GOPATCHELF_BIN=
 GOPATCHELF_SKIP_REASON=
+GOPATCHELF_BUILD_ERROR=
 find_gopatchelf() {
     if [[ -n "${GOPATCHELF-}" ]]; then
-        GOPATCHELF_BIN="$GOPATCHELF"
+        if [[ -x "$GOPATCHELF" ]]; then
+            GOPATCHELF_BIN="$GOPATCHELF"
+        else
+            GOPATCHELF_BUILD_ERROR="GOPATCHELF=$GOPATCHELF is not an executable file"
+        fi
     elif [[ ! -d "$repo/cmd/gopatchelf" ]]; then
         GOPATCHELF_SKIP_REASON="cmd/gopatchelf does not exist yet"
     elif (cd "$repo" && go build -o "$tmp/gopatchelf" ./cmd/gopatchelf) > "$tmp/go-build.log" 2>&1; then
         GOPATCHELF_BIN="$tmp/gopatchelf"
     else
-        GOPATCHELF_SKIP_REASON="go build ./cmd/gopatchelf failed"
+        GOPATCHELF_BUILD_ERROR="go build ./cmd/gopatchelf failed: $(tail -n 20 "$tmp/go-build.log")"
     fi
 }
 
@@ -512,6 +517,9 @@ t_argv_exit_status() {
 # Real scenarios: gopatchelf patches programs that must run afterwards.
 
 need_gopatchelf() {
+    if [[ -n "$GOPATCHELF_BUILD_ERROR" ]]; then
+        fail "$GOPATCHELF_BUILD_ERROR"
+    fi
     if [[ -z "$GOPATCHELF_BIN" ]]; then
         skip_test "$GOPATCHELF_SKIP_REASON"
     fi
