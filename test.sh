@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run installs the tools, then calls
+# this). Every step runs even when an earlier one failed; the summary at the
+# end lists the failures and the exit status is 1 if there was any.
+#
+#   gofmt      gofmt -l finds nothing to reformat
+#   vet        go vet ./...
+#   lint       the repository's own scripts pass shellcheck (skipped
+#              without it, unless CI is set)
+#   go test    go test ./... (set GO_TEST_FLAGS for more, e.g. -race or -v)
+#   fixtures   fixtures/build.sh still makes what internal/elftest's table
+#              describes (only where the cross compilers are installed)
+#   suites     every shell test suite: an executable <dir>/test/run.sh
+#
+# Usage: ./test.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then
+	export PATH=$PATH:/usr/local/go/bin
+fi
+
+failed=()
+step() { # step NAME COMMAND...: run one step, remember whether it failed
+	local name=$1
+	shift
+	echo "==> $name" >&2
+	local start=$SECONDS
+	if "$@"; then
+		echo "==> $name: ok ($((SECONDS - start))s)" >&2
+	else
+		echo "==> $name: FAILED ($((SECONDS - start))s)" >&2
+		failed+=("$name")
+	fi
+}
+
+# missing TOOL: whether TOOL is absent; under CI that is itself a failure.
+missing() {
+	if command -v "$1" >/dev/null; then
+		return 1
+	fi
+	if [[ -n ${CI-} ]]; then
+		echo "$1 is not installed (CI must install it: see .ci/run)" >&2
+		failed+=("$1 missing")
+	else
+		echo "$1 is not installed: skipped" >&2
+	fi
+}
+
+check_gofmt() {
+	local files
+	files=$(gofmt -l .)
+	if [[ -n $files ]]; then
+		echo "gofmt -l: these files need gofmt -w:" >&2
+		echo "$files" >&2
+		return 1
+	fi
+}
+
+check_shellcheck() {
+	missing shellcheck && return 0
+	shellcheck test.sh .ci/run fixtures/build.sh
+}
+
+run_go_test() {
+	# GO_TEST_FLAGS is word-split on purpose.
+	# shellcheck disable=SC2086
+	go test -timeout 20m ${GO_TEST_FLAGS-} ./...
+}
+
+# The committed fixtures are what tests use; this proves build.sh still
+# makes files that match the table, load and run. Bytes may differ when
+# Debian updates glibc or binutils, so a difference is reported, not failed.
+check_fixtures() {
+	local cc
+	for cc in gcc i686-linux-gnu-gcc aarch64-linux-gnu-gcc arm-linux-gnueabihf-gcc \
+		powerpc64-linux-gnu-gcc s390x-linux-gnu-gcc riscv64-linux-gnu-gcc; do
+		missing "$cc" && return 0
+	done
+	local out rc=0
+	out=$(mktemp -d "${TMPDIR:-/tmp}/fixtures.XXXXXX")
+	FIXTURES_OUT=$out fixtures/build.sh &&
+		GOPATCHELF_FIXTURES=$out go test -count=1 -run 'TestTableMatchesTestdata|TestFixtureFacts|TestFixturesAreValid|TestUnpatchedProgramsNeedTheirLibraries' ./internal/elftest/ ||
+		rc=1
+	if ((rc == 0)); then
+		if diff -rq fixtures/testdata "$out" >/dev/null; then
+			echo "fixtures/build.sh reproduces the committed files byte for byte" >&2
+		else
+			echo "note: fixtures/build.sh output differs from the committed files (a newer toolchain?):" >&2
+			diff -rq fixtures/testdata "$out" | sed 's/^/  /' >&2 || true
+		fi
+	fi
+	rm -rf "$out"
+	return "$rc"
+}
+
+run_suites() {
+	local suite rc=0
+	while IFS= read -r suite; do
+		echo "--> $suite" >&2
+		bash "$suite" || rc=1
+	done < <(find . -path ./.git -prune -o -path '*/test/run.sh' -type f -print | sort)
+	return "$rc"
+}
+
+step gofmt check_gofmt
+step vet go vet ./...
+step lint check_shellcheck
+step "go test" run_go_test
+step fixtures check_fixtures
+step suites run_suites
+
+if ((${#failed[@]} > 0)); then
+	echo "test.sh: FAILED: ${failed[*]}" >&2
+	exit 1
+fi
+echo "test.sh: all passed" >&2
