@@ -401,6 +401,14 @@ func (r *renderer) event(e hook.Event) {
 	case hook.Unsatisfied:
 		fmt.Fprintf(r.w, "error: auto-patchelf could not satisfy dependency %s wanted by %s\n", e.Name, e.File)
 	case hook.Explain:
+		// Dependencies the libc dir or an absolute path satisfies have no
+		// line upstream; --explain gives them one, in the same form.
+		switch e.Dep.Via {
+		case resolver.Libc:
+			fmt.Fprintf(r.w, "    %s -> libc: left to the dynamic linker\n", e.Dep.Name)
+		case resolver.Absolute:
+			fmt.Fprintf(r.w, "    %s -> absolute path to an existing file: left as it is\n", e.Dep.Name)
+		}
 		for _, line := range explainLines(e.Dep) {
 			fmt.Fprintf(r.w, "        %s\n", line)
 		}
@@ -477,15 +485,10 @@ func verdictName(v resolver.Verdict) string {
 	return "unknown"
 }
 
-// explainLines say how one dependency was resolved (--explain).
+// explainLines list the index entries considered for one dependency and
+// why one won (--explain).
 func explainLines(d resolver.Dependency) []string {
 	var lines []string
-	switch d.Via {
-	case resolver.Absolute:
-		lines = append(lines, fmt.Sprintf("%s: an absolute path to an existing file; left as it is", d.Name))
-	case resolver.Libc:
-		lines = append(lines, fmt.Sprintf("%s: in the libc dir; left to the dynamic linker", d.Name))
-	}
 	var winner string
 	for _, c := range d.Considered {
 		where := filepath.Join(c.Library.Dir, c.Name)
@@ -503,7 +506,7 @@ func explainLines(d resolver.Dependency) []string {
 	}
 	if d.Via == resolver.NotFound {
 		if len(d.Considered) == 0 {
-			lines = append(lines, fmt.Sprintf("%s: no file of that name in the trees, --libs or their RUNPATHs", d.Name))
+			lines = append(lines, "no file of that name in the trees, --libs or their RUNPATHs")
 		}
 		for _, c := range d.Candidates {
 			if pkg, ok := resolver.Hint(filepath.Base(c)); ok {

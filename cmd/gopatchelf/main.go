@@ -11,7 +11,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	code := run(ctx, patchelfArgv(os.Args), os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
@@ -41,6 +41,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"auto", "patch ELF files the way nixpkgs' auto-patchelf does (same command line)", runAuto},
+		{"patchelf", "NixOS patchelf's command line (also when this binary is run as 'patchelf')", runPatchelf},
 	}
 }
 

@@ -1,0 +1,62 @@
+// Command gopatchelf patches ELF files so that they find their libraries:
+// a native replacement for nixpkgs' autoPatchelfHook and for patchelf.
+//
+// Usage:
+//
+//	gopatchelf <command> [arguments]
+//
+// # gopatchelf auto
+//
+//	gopatchelf auto [--ignore-missing [PATTERN ...]] [--no-recurse]
+//	                --paths [PATH ...] [--libs [DIR ...]]
+//	                [--runtime-dependencies [DIR ...]] [--append-rpaths [DIR ...]]
+//	                [--keep-libc] [--preserve-origin] [--relative-rpaths]
+//	                [--ignore-existing] [--structured-logs]
+//	                [--interpreter PATH] [--libc-dir DIR]
+//	                [--runtime-dependencies-for-libs] [--explain] [--dry-run]
+//	                [--extra-args PATCHELF-FLAG ...]
+//
+// auto takes the command line of nixpkgs' auto-patchelf script, parsed the
+// way its argparse parser does (a multi-value option takes values until the
+// next option; "--opt=value" gives one value; unique prefixes of option
+// names work; --extra-args takes everything after it), and prints the same
+// lines on stdout: "setting interpreter of F", "searching for dependencies
+// of F", "    NAME -> found: DIR", "setting RPATH to: R", the summary and
+// its warn:/error: lines, or with --structured-logs the same JSON events.
+// The interpreter and the libc directory come from
+// $NIX_BINTOOLS/nix-support/{dynamic-linker,orig-libc} as in a Nix build.
+// Outside Nix, --interpreter and --libc-dir give them; without an
+// interpreter, interpreters are left alone and the target is the machine
+// gopatchelf runs on, and without a libc directory the system's (the first
+// of /lib/<multiarch>, /usr/lib/<multiarch>, /lib64, /usr/lib64, /lib,
+// /usr/lib holding libc.so.6) is used.
+//
+// The options after --structured-logs are ours: --explain prints the
+// candidates considered for each dependency, --runtime-dependencies-for-libs
+// gives --runtime-dependencies to libraries too (nixpkgs #282749), --dry-run
+// writes nothing. Of the patchelf flags in --extra-args, --force-rpath,
+// --page-size N and --no-default-lib are honoured, --debug, --no-sort and
+// --no-clobber-old-sections are meaningless here and accepted silently,
+// and any other is ignored with a warning.
+//
+// Beyond upstream, a missing dependency's error is followed on stderr by
+// the Nix package that usually provides it, a warning is printed when lxml
+// and xmlsec modules resolve libxml2 to different files, and on a terminal
+// runs that take over a second show a progress line on stderr. Files that
+// cannot be read, parsed or safely rewritten are reported one per line on
+// stderr ("gopatchelf: error: FILE: reason") and left untouched.
+//
+// $NIX_BUILD_CORES, when set and positive, bounds the files processed at
+// once; the output does not depend on it.
+//
+// # Exit status
+//
+//	0    success: every file handled, every dependency satisfied or ignored
+//	1    missing dependencies, files that could not be read, parsed or
+//	     rewritten, a missing --paths entry, no --paths given ("No paths to
+//	     patch, stopping."), or an interpreter or $NIX_BINTOOLS that cannot
+//	     be read or parsed
+//	2    usage error: the usage text and the reason on stderr
+//	130  interrupted (SIGINT or SIGTERM); files already written are
+//	     complete, the others untouched
+package main
