@@ -106,9 +106,6 @@ func goldenCases() []goldenCase {
 		{name: "usage-unrecognized", args: auto("--paths", "out", "--bogus", "value")},
 		{name: "usage-page-size", args: auto("--paths", "out", "--extra-args", "--page-size", "1000")},
 		{name: "help", args: auto("--help")},
-		{name: "top-usage", args: nil},
-		{name: "top-help", args: []string{"help"}},
-		{name: "top-unknown", args: []string{"frobnicate"}},
 		{name: "missing-path", args: auto("--paths", "out/bin/prog", "gone", "--libs", "store/bar/lib", "store/pq/lib")},
 		{name: "truncated", args: auto("--paths", "out", "--libs", "store/bar/lib", "store/pq/lib"),
 			prep: func(t *testing.T, root string) {
