@@ -2,7 +2,6 @@ package hook
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"path/filepath"
 	"runtime"
@@ -307,8 +306,6 @@ func hintFor(m *resolver.MissingError) string {
 }
 
 func mismatchMessage(m resolver.Mismatch) string {
-	return fmt.Sprintf("lxml and xmlsec resolve %s to different files: %s uses %s, %s uses %s; "+
-		"xmlsec will fail at import with \"lxml & xmlsec libxml2 library version mismatch\": "+
-		"build both against the same %s (for wheels: build lxml from source, e.g. uv's no-binary-package)",
-		m.Soname, m.LXML.File, m.LXML.Dir, m.XMLSec.File, m.XMLSec.Dir, m.Soname)
+	return m.String() + ": link both against the same " + m.Soname +
+		" (for wheels: build lxml from source instead of using its bundled copy)"
 }

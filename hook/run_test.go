@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sirupsen/logrus"
+	logtest "github.com/sirupsen/logrus/hooks/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -563,4 +565,42 @@ func TestIndexRules(t *testing.T) {
 	events = run("store/d/lib/libdep.so", "store/a/lib")
 	assert.Contains(t, events, Dependency{File: "out/uses-bar.so", Name: "libbar.so", Found: true, Location: root + "/store/e/lib"},
 		"the RUNPATH of an indexed library is indexed too, $ORIGIN entries left out")
+}
+
+// lxml and xmlsec resolving libxml2 to different files is warned about:
+// xmlsec would fail at import time.
+func TestLibxmlMismatchIsWarned(t *testing.T) {
+	root := realTemp(t)
+	module := func(needed string) file {
+		data, _, err := elf.Apply(fixture(t, "x86_64/transitive/libfoo.so"),
+			elf.Edit{ReplaceNeeded: []elf.Replacement{{Old: "libbar.so", New: needed}}})
+		require.NoError(t, err)
+		return bin(data)
+	}
+	site := "out/lib/python3.14/site-packages/"
+	files := map[string]file{
+		site + "lxml/etree.cpython-314-x86_64-linux-gnu.so": module("libxml2.so.2"),
+		site + "xmlsec.cpython-314-x86_64-linux-gnu.so":     module(root + "/store/xml-b/lib/libxml2.so.2"),
+		"store/xml-a/lib/libxml2.so.2":                      bin(fixture(t, "x86_64/transitive/libbar.so")),
+		"store/xml-b/lib/libxml2.so.2":                      bin(fixture(t, "x86_64/transitive/libbar.so")),
+	}
+	makeTree(t, root, files, sortedNames(files))
+	inDir(t, root)
+	logger, hook := logtest.NewNullLogger()
+	_, rep, err := collect(t, Config{Paths: []string{"out"}, Libs: []string{"store/xml-a/lib"}, Target: x64,
+		DryRun: true, IgnoreMissing: []string{"libc.so.6"}, Log: logger})
+	require.NoError(t, err)
+	require.Len(t, rep.Mismatches, 1)
+	assert.Equal(t, "libxml2.so.2", rep.Mismatches[0].Soname)
+	assert.Equal(t, root+"/store/xml-a/lib", rep.Mismatches[0].LXML.Dir)
+	assert.Equal(t, root+"/store/xml-b/lib", rep.Mismatches[0].XMLSec.Dir)
+	var warnings []string
+	for _, e := range hook.AllEntries() {
+		if e.Level == logrus.WarnLevel {
+			warnings = append(warnings, e.Message)
+		}
+	}
+	require.Len(t, warnings, 1)
+	assert.Contains(t, warnings[0], "lxml and xmlsec load libxml2.so.2 from different directories")
+	assert.Contains(t, warnings[0], "link both against the same libxml2.so.2")
 }
