@@ -133,7 +133,7 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 	}
 	cfg.Events = r.event
 	if progress != nil {
-		stop := showProgress(progress, &cfg)
+		stop := showProgress(progress, &cfg, time.Second)
 		defer stop()
 	}
 
@@ -529,8 +529,8 @@ func isTerminal(w io.Writer) bool {
 }
 
 // showProgress draws "gopatchelf: N/M files" on the terminal for runs that
-// last more than a second, and returns the function that removes it.
-func showProgress(p *progressWriter, cfg *hook.Config) (stop func()) {
+// last longer than after, and returns the function that removes it.
+func showProgress(p *progressWriter, cfg *hook.Config, after time.Duration) (stop func()) {
 	var done, total atomic.Int64
 	cfg.Progress = func(d, t int) {
 		done.Store(int64(d))
@@ -543,7 +543,7 @@ func showProgress(p *progressWriter, cfg *hook.Config) (stop func()) {
 		select {
 		case <-quit:
 			return
-		case <-time.After(time.Second):
+		case <-time.After(after):
 		}
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
