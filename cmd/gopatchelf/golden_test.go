@@ -187,3 +187,29 @@ func treeBytes(t testing.TB, root string) map[string][]byte {
 	}))
 	return out
 }
+
+// An unreadable file is an error naming it, the run fails with status 1,
+// and the other files are still patched. Root reads everything, so this
+// runs only as another user (hook's tests cover it with an injected FS).
+func TestUnreadableFile(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root can read a file of mode 000")
+	}
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	goldenTree(t, root)
+	secret := filepath.Join(root, "out/lib/secret.so")
+	writeFile(t, secret, fixture(t, "x86_64/pie/libfoo.so"), 0o755)
+	require.NoError(t, os.Chmod(secret, 0))
+	t.Cleanup(func() { os.Chmod(secret, 0o755) })
+	t.Chdir(root)
+	t.Setenv("NIX_BINTOOLS", root+"/bintools")
+
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"auto", "--paths", "out", "--libs", "store/bar/lib", "store/pq/lib"},
+		strings.NewReader(""), &stdout, &stderr)
+	assert.Equal(t, exitFailure, code)
+	assert.Equal(t, "gopatchelf: error: open out/lib/secret.so: permission denied\n"+
+		"gopatchelf: error: 1 of 8 files could not be patched (see above)\n", stderr.String())
+	assert.Contains(t, stdout.String(), "setting RPATH to: "+root+"/store/pq/lib\n")
+}
