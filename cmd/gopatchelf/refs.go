@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/gopatchelf/gopatchelf/storeref"
 )
@@ -301,5 +300,3 @@ func writeJSON(w io.Writer, v any) {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v) // only a write error, which the deferred Flush meets too
 }
-
-var _ = strings.TrimSpace

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
+	"github.com/gopatchelf/gopatchelf/storeref"
+)
+
+const scrubUsage = `usage: gopatchelf scrub [--store-dir DIR] [--interpreter-placeholder PATH]
+                       [--keep-unloaded] [--allow-remaining] [--dry-run]
+                       [--format text|json] PATH...
+
+Remove Nix store references from the ELF files under PATH the ELF-aware way,
+for the output of a fixed-output derivation:
+
+  - store entries leave RUNPATH and RPATH; other entries ($ORIGIN/..., /usr/lib)
+    stay, and an empty list is removed;
+  - an interpreter in the store becomes a placeholder: by default the standard
+    path of the same loader (/lib64/ld-linux-x86-64.so.2, /lib/ld-linux-aarch64.so.1,
+    ...), which names no store path and depends only on the file, so the
+    derivation's hash is stable; autoPatchelfHook or gopatchelf auto sets the
+    real one later;
+  - store paths in sections the loader never maps (debug information, .comment)
+    get a hash of e's, as remove-references-to writes, unless --keep-unloaded.
+
+Files are replaced atomically, and only when their bytes change. Then every
+file is scanned again and the store references left anywhere (.rodata,
+DT_NEEDED, text files, symbolic links) are listed.
+
+Exit status: 0 when no reference remains (or --allow-remaining), 1 when some
+remain or a file could not be scrubbed (it is left untouched), 2 on a bad
+command line.
+
+options:
+`
+
+func runScrub(ctx context.Context, args []string, sio stdio) int {
+	fs := flag.NewFlagSet("gopatchelf scrub", flag.ContinueOnError)
+	storeDir := fs.String("store-dir", storeref.DefaultStoreDir, "Nix store `directory`")
+	format := fs.String("format", "text", "output `format`: text or json")
+	interp := fs.String("interpreter-placeholder", "",
+		"interpreter to give executables whose interpreter is in the store (default: the standard `path` of the same loader)")
+	keepUnloaded := fs.Bool("keep-unloaded", false, "leave store paths in unloaded sections (debug information) alone")
+	allow := fs.Bool("allow-remaining", false, "exit 0 even when references remain")
+	dryRun := fs.Bool("dry-run", false, "report what would change, write nothing")
+	paths, code, ok := parseFlagsAndPaths(fs, args, sio, scrubUsage)
+	if !ok {
+		return code
+	}
+	dir, err := refsCheckCommon(*storeDir, *format, paths)
+	if err != nil {
+		return usageFail(sio.errOut, "scrub", err)
+	}
+	if *interp != "" && !strings.HasPrefix(*interp, "/") {
+		return usageFail(sio.errOut, "scrub", fmt.Errorf("interpreter placeholder %q is not an absolute path", *interp))
+	}
+	opts := storeref.Options{StoreDir: dir, Interpreter: *interp, KeepUnloaded: *keepUnloaded}
+
+	rep := refsReport{StoreDir: dir, Files: []refsFile{}, Errors: []refsError{}}
+	scrubbed := 0
+	err = walkFiles(ctx, paths, func(e walkEntry) {
+		if e.err != nil {
+			rep.fail(e.path, e.err)
+			return
+		}
+		if e.link != "" {
+			if refs := linkRefs(e.link, dir); len(refs) > 0 {
+				no := false
+				rep.Files = append(rep.Files, refsFile{Path: e.path, Changed: &no, Refs: refs})
+			}
+			return
+		}
+		rf, err := scrubFile(e.path, opts, *dryRun)
+		if err != nil {
+			rep.fail(e.path, err)
+			return
+		}
+		if *rf.Changed {
+			scrubbed++
+		}
+		if *rf.Changed || len(rf.Refs) > 0 {
+			rep.Files = append(rep.Files, rf)
+		}
+	})
+	if err != nil {
+		fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
+		return exitInterrupted
+	}
+	rep.storePaths()
+
+	remaining := 0
+	for _, f := range rep.Files {
+		remaining += len(f.Refs)
+	}
+	out := bufio.NewWriter(sio.out)
+	defer out.Flush()
+	if *format == "json" {
+		writeJSON(out, rep)
+	} else {
+		writeScrubText(out, rep, scrubbed, remaining, *dryRun)
+	}
+	for _, e := range rep.Errors {
+		fmt.Fprintf(sio.errOut, "gopatchelf: error: %s (left untouched)\n", e.Error)
+	}
+	if len(rep.Errors) > 0 || (remaining > 0 && !*allow) {
+		return exitFailure
+	}
+	return exitOK
+}
+
+// scrubFile scrubs one regular file and replaces it when its bytes change.
+func scrubFile(path string, opts storeref.Options, dryRun bool) (refsFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return refsFile{}, err
+	}
+	res, err := storeref.Scrub(data, opts)
+	if err != nil {
+		return refsFile{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if res.Changed && !dryRun {
+		err := atomicfile.Replace(path, func(tmp *os.File) error {
+			_, err := tmp.Write(res.Data)
+			return err
+		})
+		if err != nil {
+			return refsFile{}, err
+		}
+	}
+	changed := res.Changed
+	refs := res.Remaining
+	if refs == nil {
+		refs = []storeref.Ref{}
+	}
+	return refsFile{Path: path, Changed: &changed, Changes: res.Changes, Refs: refs}, nil
+}
+
+func writeScrubText(w io.Writer, rep refsReport, scrubbed, remaining int, dryRun bool) {
+	verb := "scrubbed"
+	if dryRun {
+		verb = "would scrub"
+	}
+	for _, f := range rep.Files {
+		blanked := map[string]int{}
+		var sections []string
+		for _, c := range f.Changes {
+			switch c.Kind {
+			case storeref.Bytes:
+				if blanked[c.Section] == 0 {
+					sections = append(sections, c.Section)
+				}
+				blanked[c.Section]++
+			default:
+				to := c.New
+				if to == "" {
+					to = "(removed)"
+				}
+				fmt.Fprintf(w, "%s: %s %s: %s -> %s\n", f.Path, verb, c.Kind, c.Old, to)
+			}
+		}
+		for _, s := range sections {
+			fmt.Fprintf(w, "%s: %s %d store paths in unloaded section %s\n", f.Path, verb, blanked[s], s)
+		}
+	}
+	var left []refsFile
+	for _, f := range rep.Files {
+		if len(f.Refs) > 0 {
+			left = append(left, f)
+		}
+	}
+	if len(left) > 0 {
+		fmt.Fprintln(w, "store references remaining:")
+		writeRefsText(w, left)
+	}
+	fmt.Fprintf(w, "%d files %s, %d references to %d store paths remaining in %d files\n",
+		scrubbed, verb, remaining, len(rep.StorePaths), len(left))
+}

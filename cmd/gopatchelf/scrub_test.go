@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/internal/elftest"
+)
+
+// srSnapshot reads every regular file under dir.
+func srSnapshot(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	require.NoError(t, filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		require.NoError(t, err)
+		if fi.Mode().IsRegular() {
+			data, err := os.ReadFile(p)
+			require.NoError(t, err)
+			got[p] = string(data)
+		}
+		return nil
+	}))
+	return got
+}
+
+func TestScrubGolden(t *testing.T) {
+	for _, tc := range []struct{ golden, format string }{{"scrub.golden", "text"}, {"scrub-json.golden", "json"}} {
+		t.Run(tc.format, func(t *testing.T) {
+			td := srChdir(t)
+			srTree(t, td)
+			code, out, errOut := srRun(t, "scrub", "--format", tc.format, "venv")
+			assert.Equal(t, exitFailure, code, "references remain: .rodata, pyvenv.cfg, the symlink")
+			assert.Empty(t, errOut)
+			srGolden(t, td, tc.golden, out)
+		})
+	}
+}
+
+func TestScrubTree(t *testing.T) {
+	td := srChdir(t)
+	srTree(t, td)
+	site := "venv/lib/python3.14/site-packages/"
+	before := srSnapshot(t, "venv")
+	require.NoError(t, os.Chmod(site+"gssapi/raw/_ext.so", 0o555))
+
+	code, out, _ := srRun(t, "scrub", "--dry-run", "venv")
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, out, "would scrub runpath")
+	assert.Equal(t, before, srSnapshot(t, "venv"), "--dry-run writes nothing")
+
+	code, _, errOut := srRun(t, "scrub", "--allow-remaining", "venv")
+	assert.Equal(t, exitOK, code, errOut)
+	after := srSnapshot(t, "venv")
+	assert.Equal(t, before["venv/pyvenv.cfg"], after["venv/pyvenv.cfg"], "text files are not touched")
+	assert.Equal(t, before[site+"gssapi.libs/libbar.so"], after[site+"gssapi.libs/libbar.so"])
+
+	ext, err := elf.Open(site + "gssapi/raw/_ext.so")
+	require.NoError(t, err)
+	defer ext.Close()
+	assert.Equal(t, "$ORIGIN/../../gssapi.libs", ext.Runpath)
+	st, err := os.Stat(site + "gssapi/raw/_ext.so")
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o555), st.Mode().Perm(), "mode kept")
+
+	// The scrubbed programs run: the placeholder is the real loader's path.
+	if runtime.GOARCH == "amd64" {
+		r := elftest.NewRunner(t, elftest.Arches()[0])
+		assert.Equal(t, "/nix/store/1b8xprl9kb4d0q2aywrlgkwddc7s3xjm-foo-1.0/lib\n",
+			r.RunOK(t, nil, "venv/libexec/rodata-prog"))
+		lib := t.TempDir()
+		srWrite(t, filepath.Join(lib, "libfoo.so"), srFixture(t, "x86_64/pie/libfoo.so"))
+		assert.Contains(t, r.RunOK(t, []string{"LD_LIBRARY_PATH=" + lib}, "venv/libexec/prog"), "hello from libfoo")
+	}
+
+	// A second run changes nothing and says so.
+	code, out, _ = srRun(t, "scrub", "--format=json", "venv")
+	assert.Equal(t, exitFailure, code)
+	assert.Equal(t, after, srSnapshot(t, "venv"))
+	var rep refsReport
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	for _, f := range rep.Files {
+		require.NotNil(t, f.Changed)
+		assert.False(t, *f.Changed, f.Path)
+		assert.NotEmpty(t, f.Refs, f.Path)
+	}
+	assert.Len(t, rep.Files, 3) // .rodata, pyvenv.cfg, bin/python
+}
+
+func TestScrubCleanTreeExitsZero(t *testing.T) {
+	srChdir(t)
+	srWrite(t, "out/lib/libfoo.so", srApply(t, srFixture(t, "x86_64/pie/libfoo.so"),
+		elf.Edit{SetRunpath: true, Runpath: srKrb5 + "/lib"}))
+	code, out, errOut := srRun(t, "scrub", "out")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "out/lib/libfoo.so: scrubbed runpath: "+srKrb5+"/lib -> (removed)\n"+
+		"1 files scrubbed, 0 references to 0 store paths remaining in 0 files\n", out)
+	code, out, _ = srRun(t, "scrub", "out")
+	assert.Equal(t, exitOK, code)
+	assert.Equal(t, "0 files scrubbed, 0 references to 0 store paths remaining in 0 files\n", out)
+}
+
+func TestScrubBadFileLeftUntouched(t *testing.T) {
+	srChdir(t)
+	bad := srFixture(t, "x86_64/pie/prog")[:300]
+	bad = append(bad, srKrb5...)
+	srWrite(t, "out/bad.so", bad)
+	code, out, errOut := srRun(t, "scrub", "--allow-remaining", "out")
+	assert.Equal(t, exitFailure, code, "a file that cannot be scrubbed fails the run")
+	assert.Contains(t, errOut, "gopatchelf: error: out/bad.so: malformed ELF")
+	assert.Contains(t, errOut, "(left untouched)\n")
+	assert.Equal(t, "0 files scrubbed, 0 references to 0 store paths remaining in 0 files\n", out)
+	got, err := os.ReadFile("out/bad.so")
+	require.NoError(t, err)
+	assert.Equal(t, bad, got)
+}
+
+func TestScrubUsage(t *testing.T) {
+	code, _, errOut := srRun(t, "scrub", "--interpreter-placeholder", "ld.so", "x")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `interpreter placeholder "ld.so" is not an absolute path`)
+	code, _, errOut = srRun(t, "scrub")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "no paths given")
+	code, out, _ := srRun(t, "scrub", "--help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "-interpreter-placeholder path")
+}
