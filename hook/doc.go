@@ -49,6 +49,8 @@
 //   - Architectures are compared with class and byte order too, so a
 //     ppc64le interpreter does not claim a big-endian ppc64 file.
 //   - Temporary files left by an interrupted run are removed from the trees.
+//   - A separate debug object met while indexing is a SkipFile event, so
+//     with --structured-logs it is a JSON line, not upstream's plain text.
 //
 // # Caveats
 //
