@@ -42,6 +42,8 @@ func commands() []command {
 	return []command{
 		{"auto", "patch ELF files the way nixpkgs' auto-patchelf does (same command line)", runAuto},
 		{"patchelf", "NixOS patchelf's command line (also when this binary is run as 'patchelf')", runPatchelf},
+		{"refs", "list the Nix store paths files refer to, and where (RUNPATH, interpreter, bytes)", runRefs},
+		{"scrub", "remove Nix store references from ELF files for a fixed-output derivation", runScrub},
 	}
 }
 
