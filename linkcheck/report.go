@@ -1,0 +1,223 @@
+package linkcheck
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Severity says whether a finding fails the check.
+type Severity string
+
+const (
+	// Error fails the check: the program would not load, or would fail at
+	// run time.
+	Error Severity = "error"
+	// Warning does not fail the check: an ignored missing library, a weak
+	// version, a search-path entry that cannot be checked.
+	Warning Severity = "warning"
+)
+
+// Kind is what a finding is about.
+type Kind string
+
+const (
+	// MissingLibrary: no search directory holds a suitable file for a
+	// DT_NEEDED or .note.dlopen entry.
+	MissingLibrary Kind = "missing-library"
+	// MissingVersion: the provider does not define a version the object
+	// needs from it (.gnu.version_r against .gnu.version_d).
+	MissingVersion Kind = "missing-version"
+	// UndefinedSymbol: no object in the loaded set defines a symbol
+	// (Config.UndefinedSymbols only).
+	UndefinedSymbol Kind = "undefined-symbol"
+	// LibxmlMismatch: lxml and xmlsec load libxml2 (or libxslt) from
+	// different directories; xmlsec fails at import.
+	LibxmlMismatch Kind = "libxml-mismatch"
+	// Unreadable: a file that could not be read or parsed.
+	Unreadable Kind = "unreadable"
+	// SearchPath: a RUNPATH/RPATH entry or DT_NEEDED name that cannot be
+	// checked ($PLATFORM, relative or empty entries) or symbols that
+	// cannot be read.
+	SearchPath Kind = "search-path"
+)
+
+// Finding is one problem. Fields that do not apply to its Kind are empty.
+type Finding struct {
+	Severity Severity `json:"severity"`
+	Kind     Kind     `json:"kind"`
+	// File is the file under the checked paths whose load this concerns,
+	// as walked (relative paths stay relative).
+	File string `json:"file"`
+	// Dist names the Python distribution that owns File ("lxml 5.3.0"),
+	// found through a *.dist-info/RECORD listing it; "" for none.
+	Dist string `json:"dist,omitempty"`
+	// Object is the object with the problem: File itself or a library
+	// loaded on its behalf (absolute path).
+	Object string `json:"object,omitempty"`
+	// Chain lists the objects from File to Object, each loaded by the one
+	// before it; just [File] when Object is File.
+	Chain []string `json:"chain,omitempty"`
+	// Soname is the library wanted (MissingLibrary: the display name,
+	// "any(a, b)" for a .note.dlopen entry with alternatives), or the
+	// library a version is needed from (MissingVersion).
+	Soname string `json:"soname,omitempty"`
+	// Candidates are the alternatives of a .note.dlopen entry.
+	Candidates []string `json:"candidates,omitempty"`
+	// Dlopen is true for a .note.dlopen entry.
+	Dlopen bool `json:"dlopen,omitempty"`
+	// Searched are the directories looked in, in order.
+	Searched []string `json:"searched,omitempty"`
+	// Rejected are files found with the right name but refused, with why.
+	Rejected []string `json:"rejected,omitempty"`
+	// IgnoredBy is the --ignore-missing pattern that matched.
+	IgnoredBy string `json:"ignored_by,omitempty"`
+	// Hint is the Nix package that usually provides Soname.
+	Hint string `json:"hint,omitempty"`
+	// Provider is the library Soname resolved to (MissingVersion).
+	Provider string `json:"provider,omitempty"`
+	// Version is the missing version (MissingVersion).
+	Version string `json:"version,omitempty"`
+	// Defined are the provider's versions with the same prefix as Version
+	// (GLIBC_…), in file order.
+	Defined []string `json:"defined,omitempty"`
+	// Symbol is the undefined symbol (UndefinedSymbol).
+	Symbol string `json:"symbol,omitempty"`
+	// Detail is the error text (Unreadable), the mismatch (LibxmlMismatch)
+	// or what cannot be checked (SearchPath).
+	Detail string `json:"detail,omitempty"`
+}
+
+// Message is the finding as one line of text, without the file.
+func (f Finding) Message() string {
+	switch f.Kind {
+	case MissingLibrary:
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s not found", f.Soname)
+		if f.Object != "" && f.Object != f.File {
+			fmt.Fprintf(&b, " (wanted by %s, loaded via %s)", f.Object, strings.Join(f.Chain, " -> "))
+		}
+		if f.IgnoredBy != "" {
+			fmt.Fprintf(&b, "; ignored by --ignore-missing %q", f.IgnoredBy)
+		}
+		return b.String()
+	case MissingVersion:
+		m := fmt.Sprintf("version %s needed from %s is not defined by %s", f.Version, f.Soname, f.Provider)
+		if newest := Newest(f.Defined); newest != "" {
+			m += " (newest: " + newest + ")"
+		}
+		if f.Object != "" && f.Object != f.File {
+			m += fmt.Sprintf("; needed by %s, loaded via %s", f.Object, strings.Join(f.Chain, " -> "))
+		}
+		return m
+	case UndefinedSymbol:
+		m := fmt.Sprintf("undefined symbol %s", f.Symbol)
+		if f.Object != "" && f.Object != f.File {
+			m += fmt.Sprintf(" in %s, loaded via %s", f.Object, strings.Join(f.Chain, " -> "))
+		}
+		return m
+	case SearchPath:
+		if f.Object != "" && f.Object != f.File {
+			return f.Detail + " (in " + f.Object + ")"
+		}
+		return f.Detail
+	}
+	return f.Detail
+}
+
+// Dep is one dependency of a checked file and where it was found.
+type Dep struct {
+	// Name is the DT_NEEDED entry, or the .note.dlopen candidate that was
+	// found (the display name when none was).
+	Name   string `json:"name"`
+	Dlopen bool   `json:"dlopen,omitempty"`
+	// Path is the file that satisfies it, "" when none does.
+	Path string `json:"path"`
+	// Via says where it was found: "rpath", "runpath", "libs",
+	// "default", "loaded" (an object already loaded has that name),
+	// "path" (the name has a slash), "loader" (the dynamic loader, which
+	// is always loaded), or "" when not found.
+	Via string `json:"via"`
+}
+
+// File is one ELF file found under the checked paths.
+type File struct {
+	Path string `json:"path"`
+	Dist string `json:"dist,omitempty"`
+	// Skipped says why the file was not checked ("statically linked",
+	// "not dynamically linked"); "" when it was.
+	Skipped string `json:"skipped,omitempty"`
+	// Deps are its own DT_NEEDED then .note.dlopen entries, resolved.
+	Deps []Dep `json:"deps"`
+	// Loaded is how many objects loading it brings in, itself included.
+	Loaded int `json:"loaded"`
+}
+
+// Report is the result of [Check].
+type Report struct {
+	Files    []File    `json:"files"`
+	Findings []Finding `json:"findings"`
+}
+
+// Count returns the number of findings of severity s, and of those the
+// ignored ones (IgnoredBy set).
+func (r *Report) Count(s Severity) (n, ignored int) {
+	for _, f := range r.Findings {
+		if f.Severity == s {
+			n++
+			if f.IgnoredBy != "" {
+				ignored++
+			}
+		}
+	}
+	return n, ignored
+}
+
+// OK reports whether the check passed: no finding of severity Error.
+func (r *Report) OK() bool {
+	n, _ := r.Count(Error)
+	return n == 0
+}
+
+// SchemaVersion is the "version" of the JSON document; it changes only
+// when a field changes meaning or goes away, never when one is added.
+const SchemaVersion = 1
+
+// Summary counts a report's findings.
+type Summary struct {
+	Files    int `json:"files"`    // ELF files found, skipped ones included
+	Errors   int `json:"errors"`   // findings of severity error
+	Warnings int `json:"warnings"` // findings of severity warning
+	Ignored  int `json:"ignored"`  // warnings that --ignore-missing made of errors
+}
+
+// Summary counts the report's files and findings.
+func (r *Report) Summary() Summary {
+	s := Summary{Files: len(r.Files)}
+	s.Errors, _ = r.Count(Error)
+	s.Warnings, s.Ignored = r.Count(Warning)
+	return s
+}
+
+// MarshalJSON writes the report as the documented JSON document (see the
+// package documentation): version, files, findings with their message,
+// and the summary.
+func (r *Report) MarshalJSON() ([]byte, error) {
+	type finding struct {
+		Finding
+		Message string `json:"message"`
+	}
+	doc := struct {
+		Version  int       `json:"version"`
+		Files    []File    `json:"files"`
+		Findings []finding `json:"findings"`
+		Summary  Summary   `json:"summary"`
+	}{Version: SchemaVersion, Files: r.Files, Findings: make([]finding, 0, len(r.Findings)), Summary: r.Summary()}
+	if doc.Files == nil {
+		doc.Files = []File{}
+	}
+	for _, f := range r.Findings {
+		doc.Findings = append(doc.Findings, finding{f, f.Message()})
+	}
+	return json.Marshal(doc)
+}
