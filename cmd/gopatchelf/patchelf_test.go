@@ -1,0 +1,741 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	stdelf "debug/elf"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/internal/elftest"
+)
+
+// peResult is how one `gopatchelf patchelf` call ended.
+type peResult struct {
+	code           int
+	stdout, stderr string
+}
+
+// peCall runs `gopatchelf patchelf args...` in-process.
+func peCall(t testing.TB, args ...string) peResult {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := runPatchelf(context.Background(), args, stdio{in: strings.NewReader(""), out: &out, errOut: &errOut})
+	return peResult{code, out.String(), errOut.String()}
+}
+
+// peOK runs peCall and fails the test unless it exits 0.
+func peOK(t testing.TB, args ...string) string {
+	t.Helper()
+	r := peCall(t, args...)
+	require.Equal(t, 0, r.code, "gopatchelf patchelf %s\nstderr: %s", strings.Join(args, " "), r.stderr)
+	return r.stdout
+}
+
+// peShortDir is a directory with a path shorter than elftest.DummyPath,
+// so that a RUNPATH naming it fits where the fixtures' dummy one was.
+func peShortDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "l")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+func peRead(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return b
+}
+
+func peFacts(t testing.TB, path string) elftest.Facts {
+	t.Helper()
+	data := peRead(t, path)
+	elftest.AssertValid(t, data)
+	f, err := elftest.Inspect(data)
+	require.NoError(t, err)
+	return f
+}
+
+func peFixture(t testing.TB, all []elftest.Fixture, id string) elftest.Fixture {
+	t.Helper()
+	for _, f := range all {
+		if f.ID() == id {
+			return f
+		}
+	}
+	t.Fatalf("no fixture %s", id)
+	return elftest.Fixture{}
+}
+
+func TestPatchelfArgv(t *testing.T) {
+	cases := []struct {
+		argv, want []string
+	}{
+		{[]string{"gopatchelf", "auto", "--paths", "x"}, []string{"auto", "--paths", "x"}},
+		{[]string{"/nix/store/x/bin/patchelf", "--print-rpath", "f"}, []string{"patchelf", "--print-rpath", "f"}},
+		{[]string{"patchelf"}, []string{"patchelf"}},
+		{[]string{"./gopatchelf"}, []string{}},
+		{nil, nil},
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, patchelfArgv(c.argv), "%q", c.argv)
+	}
+}
+
+// TestPatchelfCommandLine checks the command-line errors, help and version,
+// with patchelf's texts and exit codes, and that a refused command line
+// leaves the file alone.
+func TestPatchelfCommandLine(t *testing.T) {
+	all := elftest.Fixtures(t)
+	dir := t.TempDir()
+	prog := peFixture(t, all, "x86_64/pie/prog").CopyTo(t, dir)
+	orig := peRead(t, prog)
+	argFile := filepath.Join(dir, "rpath-arg")
+	require.NoError(t, os.WriteFile(argFile, []byte("/from/a/file"), 0o644))
+
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string // substring of stderr
+	}{
+		{"no arguments", nil, 1, "", "syntax: "},
+		{"help", []string{"--help"}, 0, "", "[--set-rpath RPATH]"},
+		{"version", []string{"--version"}, 0, "patchelf 0.18.0 (gopatchelf)\n", ""},
+		{"no file", []string{"--print-rpath"}, 1, "", "patchelf: missing filename\n"},
+		{"missing argument", []string{prog, "--set-rpath"}, 1, "", "patchelf: missing argument\n"},
+		{"replace-needed needs two", []string{prog, "--replace-needed", "a"}, 1, "", "patchelf: missing argument(s)\n"},
+		{"output with two files", []string{"--output", "x", prog, prog}, 1, "", "patchelf: --output option only allowed with single input file\n"},
+		{"set and add rpath", []string{"--set-rpath", "a", "--add-rpath", "b", prog}, 1, "", "patchelf: --set-rpath option not allowed with --add-rpath\n"},
+		{"bad os abi", []string{"--set-os-abi", "plan9", prog}, 1, "", "patchelf: unrecognized OS ABI\n"},
+		{"bad page size", []string{"--page-size", "0", prog}, 1, "", "patchelf: invalid argument to --page-size\n"},
+		{"negative page size", []string{"--page-size", "-4096", prog}, 1, "", "patchelf: invalid argument to --page-size\n"},
+		{"unknown option is a file name", []string{"--frobnicate"}, 1, "", "patchelf: getting info about '--frobnicate': No such file or directory\n"},
+		{"clear-symbol-version", []string{"--clear-symbol-version", "foo", prog}, 2, "", "--clear-symbol-version is not supported by gopatchelf"},
+		{"rename-dynamic-symbols", []string{"--set-rpath", "/x", "--rename-dynamic-symbols", "map", prog}, 2, "", "--rename-dynamic-symbols is not supported by gopatchelf"},
+		{"add-debug-tag", []string{prog, "--add-debug-tag"}, 2, "", "--add-debug-tag is not supported"},
+		{"missing @file", []string{"--set-rpath", "@" + filepath.Join(dir, "nope"), prog}, 1, "", "getting info about '" + filepath.Join(dir, "nope") + "': No such file or directory"},
+		{"@file read verbatim", []string{"--set-rpath", "@" + argFile, "--print-rpath", "--output", filepath.Join(dir, "out"), prog}, 0, "\n", ""},
+		{"empty soname", []string{"--set-soname", "", prog}, 1, "", "empty SONAME"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := peCall(t, c.args...)
+			assert.Equal(t, c.code, r.code, "stderr: %s", r.stderr)
+			assert.Equal(t, c.stdout, r.stdout)
+			assert.Contains(t, r.stderr, c.stderr)
+			assert.Equal(t, orig, peRead(t, prog), "the input changed")
+		})
+	}
+	out := peFacts(t, filepath.Join(dir, "out"))
+	assert.Equal(t, "/from/a/file", out.RunPath)
+}
+
+// TestPatchelfPrint checks every --print-* option against the facts the
+// fixture table knows, on every arch (32-bit and big-endian included) and
+// on files without section headers.
+func TestPatchelfPrint(t *testing.T) {
+	all := elftest.Fixtures(t)
+	variants := []string{"pie", "nopie", "rpath", "runpath", "noshdrs", "transitive"}
+	for _, fx := range elftest.Select(all, func(f elftest.Fixture) bool {
+		return f.Kind != elftest.Object && f.Kind != elftest.StaticProgram && slices.Contains(variants, f.Variant)
+	}) {
+		t.Run(fx.ID(), func(t *testing.T) {
+			path := fx.CopyTo(t, t.TempDir())
+			orig := peRead(t, path)
+			want := ""
+			if fx.Interp != "" {
+				want += fx.Interp + "\n"
+			}
+			want += "System V\n"
+			if fx.Soname != "" {
+				want += fx.Soname + "\n"
+			}
+			want += fx.RunPath + fx.RPath + "\n"
+			want += "execstack: " + peStackLetter(t, peRead(t, path)) + "\n"
+			for _, n := range fx.Needed {
+				want += n + "\n"
+			}
+			args := []string{"--print-os-abi", "--print-soname", "--print-rpath", "--print-execstack", "--print-needed", path}
+			if fx.Interp != "" {
+				args = append([]string{"--print-interpreter"}, args...)
+			}
+			assert.Equal(t, want, peOK(t, args...))
+			assert.Equal(t, orig, peRead(t, path))
+		})
+	}
+
+	t.Run("several files", func(t *testing.T) {
+		dir := t.TempDir()
+		a := peFixture(t, all, "i686/pie/prog").CopyTo(t, dir)
+		b := peFixture(t, all, "s390x/pie/libfoo.so").CopyTo(t, filepath.Join(dir, peMkdir(t, dir, "b")))
+		assert.Equal(t, "libfoo.so\nlibc.so.6\nlibc.so.6\n", peOK(t, "--print-needed", a, b))
+	})
+	t.Run("static", func(t *testing.T) {
+		path := peFixture(t, all, "x86_64/static/prog").CopyTo(t, t.TempDir())
+		for _, op := range []string{"--print-interpreter", "--print-rpath", "--print-needed", "--set-rpath"} {
+			args := []string{op, path}
+			if op == "--set-rpath" {
+				args = []string{op, "/x", path}
+			}
+			r := peCall(t, args...)
+			assert.Equal(t, 1, r.code, op)
+			section := ".dynamic"
+			if op == "--print-interpreter" {
+				section = ".interp"
+			}
+			assert.Equal(t, "patchelf: "+path+": cannot find section '"+section+"'. The input file is most likely statically linked\n", r.stderr, op)
+		}
+		// Static glibc programs are marked GNU/Linux (they use IFUNCs).
+		assert.Equal(t, "Linux\nexecstack: -\n", peOK(t, "--print-os-abi", "--print-execstack", path))
+	})
+	t.Run("print-soname of a program prints nothing", func(t *testing.T) {
+		path := peFixture(t, all, "aarch64/pie/prog").CopyTo(t, t.TempDir())
+		assert.Equal(t, "", peOK(t, "--print-soname", path))
+	})
+}
+
+// peStackLetter is --print-execstack's letter for the file, read with
+// debug/elf: ppc64's toolchain writes no PT_GNU_STACK.
+func peStackLetter(t testing.TB, data []byte) string {
+	t.Helper()
+	f, err := stdelf.NewFile(bytes.NewReader(data))
+	require.NoError(t, err)
+	for _, p := range f.Progs {
+		if p.Type == stdelf.PT_GNU_STACK {
+			if p.Flags&stdelf.PF_X != 0 {
+				return "X"
+			}
+			return "-"
+		}
+	}
+	return "?"
+}
+
+func peMkdir(t testing.TB, dir, name string) string {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, name), 0o755))
+	return name
+}
+
+// peEnv is one edit test's directory: the program, and lib/ holding its
+// libraries at a short path.
+type peEnv struct {
+	fx     elftest.Fixture
+	dir    string
+	prog   string
+	libdir string
+	// loader is a copy of the arch's loader at a path longer than PT_INTERP.
+	loader string
+}
+
+func (e *peEnv) lib(name string) string { return filepath.Join(e.libdir, name) }
+
+// peEdit is one edit test: steps of patchelf arguments, each applied to
+// the program or (with a "lib:" first argument) to libfoo.so, then checks
+// of the result, and a run of the program.
+type peEdit struct {
+	name     string
+	variants []string
+	// steps returns the calls to make, file names last; the file name
+	// argument is added by the test: prog unless the first element is "lib".
+	steps func(e *peEnv) [][]string
+	check func(t *testing.T, e *peEnv)
+	// run returns the environment for running the program; nil skips the
+	// run (the edit makes the program unable to start by design).
+	run func(e *peEnv) []string
+	// needsStack skips files without PT_GNU_STACK, which our writer does
+	// not add (TestPatchelfFailures checks the refusal).
+	needsStack bool
+	// repeats is true for edits that change the file again when repeated
+	// (--add-rpath appends once more, as patchelf's does).
+	repeats bool
+}
+
+var peRuns = func(e *peEnv) []string { return nil }
+
+var peBasic = []string{"pie", "nopie", "bigdynstr", "noshdrs"}
+
+func peEdits() []peEdit {
+	longDir := "/nonexistent/" + strings.Repeat("a-long-directory-name/", 12)
+	return []peEdit{
+		{
+			name:     "set-rpath grows",
+			variants: peBasic,
+			steps: func(e *peEnv) [][]string {
+				return [][]string{{"--set-rpath", longDir + ":" + e.libdir}}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				f := peFacts(t, e.prog)
+				assert.Equal(t, longDir+":"+e.libdir, f.RunPath)
+				assert.Empty(t, f.RPath)
+				assert.Equal(t, longDir+":"+e.libdir+"\n", peOK(t, "--print-rpath", e.prog))
+			},
+			run: peRuns,
+		},
+		{
+			name:     "set-rpath shorter fits in place",
+			variants: []string{"rpath", "runpath"},
+			steps:    func(e *peEnv) [][]string { return [][]string{{"--set-rpath", e.libdir}} },
+			check: func(t *testing.T, e *peEnv) {
+				f := peFacts(t, e.prog)
+				assert.Equal(t, e.libdir, f.RunPath, "DT_RPATH is converted to DT_RUNPATH")
+				assert.Empty(t, f.RPath)
+				assert.Len(t, peRead(t, e.prog), len(e.fx.Bytes(t)), "the file should not grow")
+			},
+			run: peRuns,
+		},
+		{
+			name:     "add-rpath",
+			variants: []string{"pie", "rpath", "runpath"},
+			repeats:  true,
+			steps:    func(e *peEnv) [][]string { return [][]string{{"--add-rpath", e.libdir}} },
+			check: func(t *testing.T, e *peEnv) {
+				want := e.libdir
+				if old := e.fx.RunPath + e.fx.RPath; old != "" {
+					want = old + ":" + e.libdir
+				}
+				assert.Equal(t, want, peFacts(t, e.prog).RunPath)
+			},
+			run: peRuns,
+		},
+		{
+			name:     "force-rpath",
+			variants: []string{"pie", "runpath", "noshdrs"},
+			steps:    func(e *peEnv) [][]string { return [][]string{{"--force-rpath", "--set-rpath", e.libdir}} },
+			check: func(t *testing.T, e *peEnv) {
+				f := peFacts(t, e.prog)
+				assert.Equal(t, e.libdir, f.RPath)
+				assert.Empty(t, f.RunPath)
+			},
+			run: peRuns,
+		},
+		{
+			name:     "remove-rpath",
+			variants: []string{"rpath", "runpath"},
+			steps:    func(e *peEnv) [][]string { return [][]string{{"--remove-rpath"}} },
+			check: func(t *testing.T, e *peEnv) {
+				f := peFacts(t, e.prog)
+				assert.False(t, f.Has(stdelf.DT_RUNPATH) || f.Has(stdelf.DT_RPATH), "%v", f.DynTags)
+				assert.Equal(t, "\n", peOK(t, "--print-rpath", e.prog))
+			},
+			run: func(e *peEnv) []string { return []string{"LD_LIBRARY_PATH=" + e.libdir} },
+		},
+		{
+			// libfoo.so is in e.libdir and in other/; only the first
+			// directory providing it stays, with $ORIGIN entries.
+			name:     "shrink-rpath",
+			variants: []string{"pie", "runpath", "bigdynstr", "noshdrs"},
+			steps: func(e *peEnv) [][]string {
+				other := filepath.Join(e.dir, "other")
+				return [][]string{
+					{"--set-rpath", "/nonexistent/a:" + e.libdir + ":$ORIGIN/../x:" + other + ":" + e.dir},
+					{"--shrink-rpath"},
+				}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				assert.Equal(t, e.libdir+":$ORIGIN/../x", peFacts(t, e.prog).RunPath)
+			},
+			run: peRuns,
+		},
+		{
+			name:     "shrink-rpath with allowed prefixes",
+			variants: []string{"pie"},
+			steps: func(e *peEnv) [][]string {
+				other := filepath.Join(e.dir, "other")
+				return [][]string{
+					{"--set-rpath", e.libdir + ":" + other + ":$ORIGIN"},
+					{"--shrink-rpath", "--allowed-rpath-prefixes", "/nonexistent:" + e.dir},
+				}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				assert.Equal(t, filepath.Join(e.dir, "other")+":$ORIGIN", peFacts(t, e.prog).RunPath)
+			},
+			run: peRuns,
+		},
+		{
+			name:     "shrink-rpath ignores a library of another machine",
+			variants: []string{"pie"},
+			steps: func(e *peEnv) [][]string {
+				return [][]string{
+					{"--set-rpath", filepath.Join(e.dir, "foreign") + ":" + e.libdir},
+					{"--shrink-rpath"},
+				}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				assert.Equal(t, e.libdir, peFacts(t, e.prog).RunPath)
+			},
+			run: peRuns,
+		},
+		{
+			name:     "interpreter longer",
+			variants: peBasic,
+			steps: func(e *peEnv) [][]string {
+				return [][]string{{"--set-interpreter", e.loader, "--set-rpath", e.libdir}}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				assert.Equal(t, e.loader, peFacts(t, e.prog).Interp)
+				assert.Equal(t, e.loader+"\n", peOK(t, "--print-interpreter", e.prog))
+			},
+			run: peRuns,
+		},
+		{
+			name:     "interpreter longer then shorter",
+			variants: []string{"pie", "nopie", "noshdrs"},
+			steps: func(e *peEnv) [][]string {
+				return [][]string{
+					{"--set-interpreter", e.loader, "--set-rpath", e.libdir},
+					{"--set-interpreter", e.fx.Interp},
+				}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				assert.Equal(t, e.fx.Interp, peFacts(t, e.prog).Interp)
+			},
+			run: peRuns,
+		},
+		{
+			name:     "replace-needed",
+			variants: peBasic,
+			steps: func(e *peEnv) [][]string {
+				return [][]string{{"--replace-needed", "libfoo.so", "libfoo-renamed.so", "--set-rpath", e.libdir}}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				require.NoError(t, os.Rename(e.lib("libfoo.so"), e.lib("libfoo-renamed.so")))
+				assert.Equal(t, []string{"libfoo-renamed.so", "libc.so.6"}, peFacts(t, e.prog).Needed)
+			},
+			run: peRuns,
+		},
+		{
+			name:     "add-needed",
+			variants: []string{"pie", "bigdynstr", "noshdrs"},
+			steps: func(e *peEnv) [][]string {
+				// Given out of order and twice: patchelf adds a sorted set.
+				return [][]string{{"--add-needed", "libm.so.6", "--add-needed", "libdl.so.2", "--add-needed", "libm.so.6", "--set-rpath", e.libdir}}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				assert.Equal(t, []string{"libdl.so.2", "libm.so.6", "libfoo.so", "libc.so.6"}, peFacts(t, e.prog).Needed)
+			},
+			run: peRuns,
+		},
+		{
+			// prog loads libc itself, so libfoo.so still runs without it.
+			name:     "remove-needed",
+			variants: []string{"pie", "noshdrs"},
+			steps: func(e *peEnv) [][]string {
+				return [][]string{{"--set-rpath", e.libdir}, {"lib", "--remove-needed", "libc.so.6"}}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				assert.Empty(t, peFacts(t, e.lib("libfoo.so")).Needed)
+			},
+			run: peRuns,
+		},
+		{
+			name:     "set-soname",
+			variants: peBasic,
+			steps: func(e *peEnv) [][]string {
+				return [][]string{{"--set-rpath", e.libdir}, {"lib", "--set-soname", "libfoo-with-a-longer-soname.so.1"}}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				assert.Equal(t, "libfoo-with-a-longer-soname.so.1", peFacts(t, e.lib("libfoo.so")).Soname)
+				assert.Equal(t, "libfoo-with-a-longer-soname.so.1\n", peOK(t, "--print-soname", e.lib("libfoo.so")))
+			},
+			run: peRuns,
+		},
+		{
+			// Only ET_DYN gets one, as in patchelf (a PIE program would).
+			name:     "set-soname of an ET_EXEC program does nothing",
+			variants: []string{"nopie"},
+			steps:    func(e *peEnv) [][]string { return [][]string{{"--set-soname", "x.so", "--set-rpath", e.libdir}} },
+			check: func(t *testing.T, e *peEnv) {
+				assert.False(t, peFacts(t, e.prog).Has(stdelf.DT_SONAME))
+			},
+			run: peRuns,
+		},
+		{
+			name:     "no-default-lib",
+			variants: []string{"pie", "noshdrs"},
+			steps:    func(e *peEnv) [][]string { return [][]string{{"--no-default-lib", "--set-rpath", e.libdir}} },
+			check: func(t *testing.T, e *peEnv) {
+				f, err := elf.Open(e.prog)
+				require.NoError(t, err)
+				defer f.Close()
+				v, ok := f.DynValue(stdelf.DT_FLAGS_1)
+				assert.True(t, ok && v&uint64(stdelf.DF_1_NODEFLIB) != 0, "DT_FLAGS_1 %#x", v)
+			},
+			// The loader then skips /lib for libc.so.6: not runnable here.
+		},
+		{
+			name:       "execstack and os abi",
+			variants:   []string{"pie", "noshdrs"},
+			needsStack: true,
+			steps: func(e *peEnv) [][]string {
+				return [][]string{{"--set-execstack", "--set-os-abi", "GNU", "--set-rpath", e.libdir}}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				assert.Equal(t, "Linux\nexecstack: X\n", peOK(t, "--print-os-abi", "--print-execstack", e.prog))
+				peOK(t, "--clear-execstack", e.prog)
+				assert.Equal(t, "execstack: -\n", peOK(t, "--print-execstack", e.prog))
+			},
+			run: peRuns,
+		},
+		{
+			// One call, one elf.Edit: the result is byte for byte what
+			// elf.Apply makes of the equivalent edit.
+			name:     "everything at once",
+			variants: peBasic,
+			steps: func(e *peEnv) [][]string {
+				return [][]string{{"--set-interpreter", e.loader, "--set-rpath", e.libdir, "--add-needed", "libm.so.6",
+					"--replace-needed", "libfoo.so", "libfoo-renamed.so", "--no-sort"}}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				require.NoError(t, os.Rename(e.lib("libfoo.so"), e.lib("libfoo-renamed.so")))
+				want, changed, err := elf.Apply(e.fx.Bytes(t), elf.Edit{
+					Interpreter: e.loader, SetRunpath: true, Runpath: e.libdir, AddNeeded: []string{"libm.so.6"},
+					ReplaceNeeded: []elf.Replacement{{Old: "libfoo.so", New: "libfoo-renamed.so"}},
+				})
+				require.NoError(t, err)
+				require.True(t, changed)
+				assert.True(t, bytes.Equal(want, peRead(t, e.prog)), "differs from one elf.Apply")
+				assert.Equal(t, []string{"libm.so.6", "libfoo-renamed.so", "libc.so.6"}, peFacts(t, e.prog).Needed)
+			},
+			run: peRuns,
+		},
+	}
+}
+
+// TestPatchelfEdits makes each edit on the program fixtures of every arch
+// (32-bit and big-endian included), checks the result with an independent
+// reader, and RUNS the program (natively or under qemu-user) with nothing
+// but what we wrote to find its libraries. Every edit is also applied a
+// second time, which must not write the file again.
+func TestPatchelfEdits(t *testing.T) {
+	all := elftest.Fixtures(t)
+	for _, ed := range peEdits() {
+		t.Run(ed.name, func(t *testing.T) {
+			for _, fx := range elftest.Select(all, func(f elftest.Fixture) bool {
+				return f.Kind == elftest.Program && slices.Contains(ed.variants, f.Variant)
+			}) {
+				t.Run(fx.ID(), func(t *testing.T) {
+					t.Parallel()
+					peEditOne(t, all, fx, ed)
+				})
+			}
+		})
+	}
+}
+
+func peEditOne(t *testing.T, all []elftest.Fixture, fx elftest.Fixture, ed peEdit) {
+	if ed.needsStack && peStackLetter(t, fx.Bytes(t)) == "?" {
+		t.Skipf("%s has no PT_GNU_STACK", fx.ID())
+	}
+	runner := elftest.NewRunner(t, fx.Arch)
+	dir := t.TempDir()
+	e := &peEnv{fx: fx, dir: dir, prog: fx.CopyTo(t, dir), libdir: peShortDir(t)}
+	fx.CopyDeps(t, all, e.libdir)
+	fx.CopyDeps(t, all, filepath.Join(dir, peMkdir(t, dir, "other")))
+	// A library of another arch under the right name, for shrink-rpath.
+	foreign := peFixture(t, all, "s390x/pie/libfoo.so")
+	if fx.Arch.Name == "s390x" {
+		foreign = peFixture(t, all, "riscv64/pie/libfoo.so")
+	}
+	foreign.CopyTo(t, filepath.Join(dir, peMkdir(t, dir, "foreign")))
+	e.loader = elftest.CopyLoader(t, fx.Arch, len(fx.Interp)+60)
+
+	steps := ed.steps(e)
+	for _, step := range steps {
+		target := e.prog
+		if step[0] == "lib" {
+			step, target = step[1:], e.lib("libfoo.so")
+		}
+		args := append(slices.Clone(step), target)
+		peOK(t, args...)
+		if ed.repeats {
+			continue
+		}
+		before, err := os.Stat(target)
+		require.NoError(t, err)
+		peOK(t, args...)
+		after, err := os.Stat(target)
+		require.NoError(t, err)
+		assert.True(t, os.SameFile(before, after) && before.ModTime().Equal(after.ModTime()),
+			"a second %q wrote the file again", args)
+		assert.Equal(t, os.FileMode(0o755), after.Mode().Perm())
+	}
+	ed.check(t, e)
+	if ed.run == nil {
+		return
+	}
+	res := runner.Run(t, ed.run(e), e.prog)
+	assert.Equal(t, 0, res.ExitCode, "%s", res)
+	assert.Equal(t, fx.Output, res.Stdout)
+}
+
+// TestPatchelfOutput checks --output: the result goes to a new file with
+// the input's mode, the input stays as it was, and --output is written even
+// when nothing changes (as patchelf does).
+func TestPatchelfOutput(t *testing.T) {
+	all := elftest.Fixtures(t)
+	for _, id := range []string{"x86_64/pie/prog", "armhf/bigdynstr/prog", "ppc64/noshdrs/prog"} {
+		t.Run(id, func(t *testing.T) {
+			fx := peFixture(t, all, id)
+			dir := t.TempDir()
+			in := fx.CopyTo(t, dir)
+			require.NoError(t, os.Chmod(in, 0o750))
+			orig := peRead(t, in)
+			libdir := fx.CopyDeps(t, all, filepath.Join(dir, peMkdir(t, dir, "lib")))
+			out := filepath.Join(dir, peMkdir(t, dir, "out"), "patched")
+
+			peOK(t, "--set-rpath", libdir, "--output", out, in)
+			assert.Equal(t, orig, peRead(t, in), "the input changed")
+			st, err := os.Stat(out)
+			require.NoError(t, err)
+			assert.Equal(t, os.FileMode(0o750), st.Mode().Perm())
+			assert.Equal(t, libdir, peFacts(t, out).RunPath)
+			res := elftest.NewRunner(t, fx.Arch).Run(t, nil, out)
+			assert.Equal(t, 0, res.ExitCode, "%s", res)
+			assert.Equal(t, fx.Output, res.Stdout)
+
+			// Over an existing file, keeping that file's mode.
+			require.NoError(t, os.Chmod(out, 0o700))
+			peOK(t, "--set-rpath", "/elsewhere", "--output", out, in)
+			assert.Equal(t, "/elsewhere", peFacts(t, out).RunPath)
+			st, err = os.Stat(out)
+			require.NoError(t, err)
+			assert.Equal(t, os.FileMode(0o700), st.Mode().Perm())
+
+			// Nothing to change: still a copy.
+			copyOut := filepath.Join(dir, "out", "copy")
+			peOK(t, "--print-rpath", "--output", copyOut, in)
+			assert.Equal(t, orig, peRead(t, copyOut))
+			assert.Equal(t, orig, peRead(t, in))
+		})
+	}
+}
+
+// TestPatchelfFailures checks that bad input fails with a one-line error
+// naming the file, exit code 1, and leaves every byte alone; and that a
+// run over several files stops at the first failure, like patchelf.
+func TestPatchelfFailures(t *testing.T) {
+	all := elftest.Fixtures(t)
+	dir := t.TempDir()
+	text := filepath.Join(dir, "script.sh")
+	require.NoError(t, os.WriteFile(text, []byte("#!/bin/sh\necho hi\n"), 0o755))
+	truncated := filepath.Join(dir, "truncated")
+	require.NoError(t, os.WriteFile(truncated, peFixture(t, all, "x86_64/pie/prog").Bytes(t)[:40], 0o755))
+	object := peFixture(t, all, "x86_64/object/foo.o").CopyTo(t, dir)
+	payload := peFixture(t, all, "x86_64/payload/prog").CopyTo(t, filepath.Join(dir, peMkdir(t, dir, "payload")))
+	static := peFixture(t, all, "aarch64/static/prog").CopyTo(t, filepath.Join(dir, peMkdir(t, dir, "static")))
+	lib := peFixture(t, all, "x86_64/pie/libfoo.so").CopyTo(t, dir)
+	ppc := peFixture(t, all, "ppc64/pie/prog").CopyTo(t, filepath.Join(dir, peMkdir(t, dir, "ppc64")))
+
+	cases := []struct {
+		name, file string
+		args       []string
+		stderr     string
+	}{
+		{"not ELF", text, []string{"--set-rpath", "/x"}, "patchelf: " + text + ": not an ELF executable\n"},
+		{"truncated", truncated, []string{"--print-rpath"}, "patchelf: " + truncated + ": malformed ELF"},
+		{"object file", object, []string{"--print-needed"}, "patchelf: " + object + ": wrong ELF type\n"},
+		{"payload after the last segment", payload, []string{"--set-rpath", "/a/much/longer/path/than/before/to/force/growth"}, "patchelf: " + payload + ": refusing to rewrite"},
+		{"interpreter of a static program", static, []string{"--set-interpreter", "/lib/ld.so"}, "cannot find section '.interp'"},
+		{"execstack without PT_GNU_STACK", ppc, []string{"--set-execstack"}, "patchelf: " + ppc + ": refusing to rewrite: no PT_GNU_STACK program header to change\n"},
+		{"interpreter of a library", lib, []string{"--set-interpreter", "/lib/ld.so"}, "cannot find section '.interp'"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			orig := peRead(t, c.file)
+			r := peCall(t, append(c.args, c.file)...)
+			assert.Equal(t, 1, r.code)
+			assert.Contains(t, r.stderr, c.stderr)
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+			assert.Equal(t, orig, peRead(t, c.file), "the file changed")
+			entries, err := os.ReadDir(filepath.Dir(c.file))
+			require.NoError(t, err)
+			for _, de := range entries {
+				assert.NotContains(t, de.Name(), ".gopatchelf-", "temporary file left behind")
+			}
+		})
+	}
+
+	t.Run("stops at the first failure", func(t *testing.T) {
+		d := t.TempDir()
+		a := peFixture(t, all, "x86_64/pie/prog").CopyTo(t, filepath.Join(d, peMkdir(t, d, "a")))
+		c := peFixture(t, all, "x86_64/pie/prog").CopyTo(t, filepath.Join(d, peMkdir(t, d, "c")))
+		orig := peRead(t, c)
+		r := peCall(t, "--set-rpath", "/opt/lib", a, text, c)
+		assert.Equal(t, 1, r.code)
+		assert.Equal(t, "/opt/lib", peFacts(t, a).RunPath)
+		assert.Equal(t, orig, peRead(t, c))
+	})
+}
+
+// TestPatchelfSymlink checks that a symlink is followed: the target is
+// replaced, the link stays a link.
+func TestPatchelfSymlink(t *testing.T) {
+	all := elftest.Fixtures(t)
+	dir := t.TempDir()
+	real := peFixture(t, all, "riscv64/pie/prog").CopyTo(t, dir)
+	link := filepath.Join(dir, "link")
+	require.NoError(t, os.Symlink("prog", link))
+	peOK(t, "--set-rpath", "/via/the/link/to/a/longer/path", link)
+	st, err := os.Lstat(link)
+	require.NoError(t, err)
+	assert.Equal(t, os.ModeSymlink, st.Mode().Type())
+	assert.Equal(t, "/via/the/link/to/a/longer/path", peFacts(t, real).RunPath)
+}
+
+// TestPatchelfNoWrite checks that an edit asking for what is there leaves
+// the file untouched: same inode, same modification time.
+func TestPatchelfNoWrite(t *testing.T) {
+	all := elftest.Fixtures(t)
+	for _, fx := range elftest.Select(all, func(f elftest.Fixture) bool {
+		return f.Variant == "runpath" && f.Kind == elftest.Program
+	}) {
+		path := fx.CopyTo(t, t.TempDir())
+		before, err := os.Stat(path)
+		require.NoError(t, err)
+		peOK(t, "--set-rpath", elftest.DummyPath, "--set-interpreter", fx.Interp, "--add-needed", "libfoo.so",
+			"--replace-needed", "libfoo.so", "libfoo.so", "--remove-needed", "libnotthere.so", "--set-os-abi", "sysv",
+			path)
+		after, err := os.Stat(path)
+		require.NoError(t, err)
+		assert.True(t, os.SameFile(before, after), fx.ID())
+		assert.Equal(t, before.Sys().(*syscall.Stat_t).Ino, after.Sys().(*syscall.Stat_t).Ino, fx.ID())
+		assert.Equal(t, fx.Bytes(t), peRead(t, path), fx.ID())
+	}
+}
+
+func TestPeReplacements(t *testing.T) {
+	needed := []string{"a", "b", "c"}
+	got, err := peReplacements(map[string]string{"a": "b", "b": "c"}, needed)
+	require.NoError(t, err)
+	assert.Equal(t, []elf.Replacement{{Old: "b", New: "c"}, {Old: "a", New: "b"}}, got)
+
+	got, err = peReplacements(map[string]string{"a": "a", "x": "y", "c": "d"}, needed)
+	require.NoError(t, err)
+	assert.Equal(t, []elf.Replacement{{Old: "c", New: "d"}}, got)
+
+	_, err = peReplacements(map[string]string{"a": "b", "b": "a"}, needed)
+	assert.ErrorContains(t, err, "into each other")
+}
+
+func TestPeSplitAndAtoi(t *testing.T) {
+	assert.Equal(t, []string{"a", "", "b"}, peSplitColons("a::b"))
+	assert.Equal(t, []string{"a"}, peSplitColons("a:"))
+	assert.Equal(t, []string{}, peSplitColons(""))
+	assert.Equal(t, uint64(4096), peAtoi("4096"))
+	assert.Equal(t, uint64(65536), peAtoi(" 65536kb"))
+	assert.Equal(t, uint64(0), peAtoi("-4096"))
+	assert.Equal(t, uint64(0), peAtoi("x"))
+}
