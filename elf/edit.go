@@ -53,6 +53,13 @@ type Edit struct {
 	ClearExecstack bool
 	SetExecstack   bool
 
+	// ResolutionCache, when non-nil, is the descriptor of the NixOS
+	// resolution-cache note (see package ldcache) to write: added in the new
+	// segment with its PT_NOTE and section header, or replacing the old note.
+	// Without it, an edit that changes DT_NEEDED, DT_RUNPATH or DT_RPATH
+	// removes an existing note, which would otherwise be stale.
+	ResolutionCache []byte
+
 	// PageSize overrides the alignment of an appended segment. Zero means the
 	// largest of the file's PT_LOAD alignments and the architecture's
 	// largest page size (see DefaultPageSize).
@@ -73,7 +80,7 @@ type Replacement struct {
 func (e *Edit) IsZero() bool {
 	return e.Interpreter == "" && e.Soname == "" && !e.RemoveRunpath && !e.SetRunpath &&
 		len(e.RemoveNeeded) == 0 && len(e.ReplaceNeeded) == 0 && len(e.AddNeeded) == 0 &&
-		!e.SetOSABI && !e.NoDefaultLib && !e.ClearExecstack && !e.SetExecstack
+		!e.SetOSABI && !e.NoDefaultLib && !e.ClearExecstack && !e.SetExecstack && e.ResolutionCache == nil
 }
 
 // Write is one overwrite of a patch: Data goes at offset Off of the result.

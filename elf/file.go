@@ -103,6 +103,11 @@ type File struct {
 	// Malformed notes are skipped: they only document optional libraries.
 	Dlopen []DlopenDep
 
+	// ResolutionCache is the descriptor of the NixOS resolution-cache note
+	// (section .note.nixos.ldcache), nil without one.
+	ResolutionCache []byte
+	cache           *cacheNote
+
 	// Dynamic is the dynamic table up to, not including, the first DT_NULL.
 	Dynamic []Dyn
 	// DynamicSlots is the capacity of the dynamic table in entries, trailing
@@ -265,6 +270,7 @@ func NewFile(r io.ReaderAt, size int64) (f *File, err error) {
 		return nil, err
 	}
 	f.readDlopen()
+	f.readResolutionCache()
 	return f, nil
 }
 

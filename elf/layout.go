@@ -127,8 +127,12 @@ type planner struct {
 
 	interpMoves bool
 	progs       []stdelf.ProgHeader
-	hdrChanged  bool
-	phnumExtra  int
+	linkChanged bool // DT_NEEDED, DT_RUNPATH or DT_RPATH change
+
+	cache     cacheAction
+	cacheNote []byte
+	shdrs     map[int]shdrFix
+	newSHT    bool // the section header table was copied to the end
 }
 
 func (p *planner) run() (*Patch, error) {
@@ -145,8 +149,11 @@ func (p *planner) run() (*Patch, error) {
 	if err := p.execstack(); err != nil {
 		return nil, err
 	}
+	if err := p.planCache(); err != nil {
+		return nil, err
+	}
 	newInterp := e.Interpreter != "" && e.Interpreter != f.Interpreter
-	if !p.dynChanged && !newInterp && len(p.b.writes) == 0 && !p.stackChanged() {
+	if !p.dynChanged && !newInterp && len(p.b.writes) == 0 && !p.stackChanged() && p.cache == cacheKeep {
 		return &Patch{OrigSize: f.size, Size: f.size}, nil
 	}
 	if p.dynChanged {
@@ -159,7 +166,7 @@ func (p *planner) run() (*Patch, error) {
 		old := f.Progs[f.interpPH]
 		p.interpMoves = uint64(len(e.Interpreter))+1 > old.Filesz
 	}
-	if !p.dynMoves && !p.dynstrMoves && !p.interpMoves {
+	if !p.dynMoves && !p.dynstrMoves && !p.interpMoves && p.cache != cacheAppend {
 		return p.inPlace()
 	}
 	if f.IsDynamic() && !p.dynMoves {
@@ -175,6 +182,9 @@ func (p *planner) run() (*Patch, error) {
 }
 
 func (p *planner) stackChanged() bool {
+	if len(p.progs) != len(p.f.Progs) {
+		return true
+	}
 	for i := range p.progs {
 		if p.progs[i] != p.f.Progs[i] {
 			return true
@@ -278,10 +288,20 @@ func (p *planner) rebuildDynamic() error {
 			p.dyn[i].Val |= uint64(stdelf.DF_1_NODEFLIB)
 		}
 	}
+	p.linkChanged = !slices.EqualFunc(linkEntries(orig), linkEntries(p.dyn), func(a, b dynEnt) bool {
+		return a.Tag == b.Tag && a.str == b.str
+	})
 	p.dynChanged = len(p.verneedFix) > 0 || !slices.EqualFunc(orig, p.dyn, func(a, b dynEnt) bool {
 		return a.Tag == b.Tag && a.str == b.str && (a.isStr || a.Val == b.Val)
 	})
 	return nil
+}
+
+// linkEntries are the entries a resolution cache is computed from.
+func linkEntries(ds []dynEnt) []dynEnt {
+	return slices.DeleteFunc(slices.Clone(ds), func(d dynEnt) bool {
+		return d.Tag != stdelf.DT_NEEDED && d.Tag != stdelf.DT_RUNPATH && d.Tag != stdelf.DT_RPATH
+	})
 }
 
 func (p *planner) needs(name string) bool {
@@ -389,24 +409,66 @@ func (f *File) fits(vs ...uint64) bool {
 	return true
 }
 
-// putSection rewrites addr, offset and size of section i.
+// shdrFix is a change to one section header: new addr, offset and size,
+// or a blank entry.
+type shdrFix struct {
+	addr, off, size uint64
+	blank           bool
+}
+
+// putSection records new addr, offset and size for section i; they are
+// written by flushSections, into the table where it is or into its copy.
 func (p *planner) putSection(i int, addr, off, size uint64) {
-	f := p.f
-	es := uint64(f.shdrSize())
-	base := int64(f.ShOff + uint64(i)*es)
-	if f.Class == stdelf.ELFCLASS32 {
-		b := make([]byte, 12)
-		f.ByteOrder.PutUint32(b, uint32(addr))
-		f.ByteOrder.PutUint32(b[4:], uint32(off))
-		f.ByteOrder.PutUint32(b[8:], uint32(size))
-		p.b.put(base+12, b)
+	if p.shdrs == nil {
+		p.shdrs = map[int]shdrFix{}
+	}
+	p.shdrs[i] = shdrFix{addr: addr, off: off, size: size}
+}
+
+func (p *planner) blankSection(i int) {
+	if p.shdrs == nil {
+		p.shdrs = map[int]shdrFix{}
+	}
+	p.shdrs[i] = shdrFix{blank: true}
+}
+
+// encodeFix applies fx to the section header entry e.
+func (f *File) encodeFix(e []byte, fx shdrFix) {
+	if fx.blank {
+		clear(e[:f.shdrSize()])
 		return
 	}
-	b := make([]byte, 24)
-	f.ByteOrder.PutUint64(b, addr)
-	f.ByteOrder.PutUint64(b[8:], off)
-	f.ByteOrder.PutUint64(b[16:], size)
-	p.b.put(base+16, b)
+	if f.Class == stdelf.ELFCLASS32 {
+		f.ByteOrder.PutUint32(e[12:], uint32(fx.addr))
+		f.ByteOrder.PutUint32(e[16:], uint32(fx.off))
+		f.ByteOrder.PutUint32(e[20:], uint32(fx.size))
+		return
+	}
+	f.ByteOrder.PutUint64(e[16:], fx.addr)
+	f.ByteOrder.PutUint64(e[24:], fx.off)
+	f.ByteOrder.PutUint64(e[32:], fx.size)
+}
+
+// flushSections writes the recorded section header changes into table, a
+// copy of the section header table, or in place when table is nil.
+func (p *planner) flushSections(table []byte) {
+	f := p.f
+	es := f.shdrSize()
+	for i, fx := range p.shdrs {
+		if table != nil {
+			f.encodeFix(table[i*es:], fx)
+			continue
+		}
+		e := make([]byte, es)
+		f.encodeFix(e, fx)
+		if fx.blank {
+			p.b.put(int64(f.ShOff)+int64(i*es), e)
+		} else if f.Class == stdelf.ELFCLASS32 {
+			p.b.put(int64(f.ShOff)+int64(i*es)+12, e[12:24])
+		} else {
+			p.b.put(int64(f.ShOff)+int64(i*es)+16, e[16:40])
+		}
+	}
 }
 
 // sectionAt finds the section header describing the bytes at off, addr.
@@ -432,10 +494,47 @@ func (p *planner) inPlace() (*Patch, error) {
 		copy(b, p.e.Interpreter)
 		p.b.put(int64(ph.Off), b)
 	}
-	if p.stackChanged() {
-		p.b.put(int64(f.PhOff), f.encodeProgs(p.progs))
+	switch p.cache {
+	case cacheInPlace:
+		p.applyCacheInPlace()
+	case cacheRemove:
+		if err := p.applyCacheRemove(); err != nil {
+			return nil, err
+		}
 	}
+	if p.stackChanged() {
+		p.writeProgsInPlace()
+	}
+	p.flushSections(nil)
 	return p.b.finish(f.size)
+}
+
+// writeProgsInPlace rewrites the program header table where it is; it can
+// only have kept its size or shrunk.
+func (p *planner) writeProgsInPlace() {
+	f := p.f
+	size := uint64(len(p.progs) * f.phdrSize())
+	for i := range p.progs {
+		if p.progs[i].Type == stdelf.PT_PHDR {
+			p.progs[i].Filesz, p.progs[i].Memsz = size, size
+		}
+	}
+	b := make([]byte, f.PhNum*f.phdrSize())
+	copy(b, f.encodeProgs(p.progs))
+	p.b.put(int64(f.PhOff), b)
+	if len(p.progs) != f.PhNum {
+		p.putPhnum(len(p.progs))
+	}
+}
+
+func (p *planner) putPhnum(n int) {
+	b := make([]byte, 2)
+	p.f.ByteOrder.PutUint16(b, uint16(n))
+	if p.f.Class == stdelf.ELFCLASS32 {
+		p.b.put(44, b)
+	} else {
+		p.b.put(56, b)
+	}
 }
 
 // writeOldDynstr writes the amended old string table in place.
@@ -485,11 +584,18 @@ func (p *planner) appendSegment() (*Patch, error) {
 	if err := p.checkLayout(); err != nil {
 		return nil, err
 	}
+	switch p.cache {
+	case cacheInPlace:
+		p.applyCacheInPlace()
+	case cacheRemove:
+		if err := p.applyCacheRemove(); err != nil {
+			return nil, err
+		}
+	}
 	var (
 		maxEnd   uint64
 		maxAlign uint64 = 1
 		first           = -1
-		lastLoad        = -1
 	)
 	for i, ph := range f.Progs {
 		if ph.Type != stdelf.PT_LOAD {
@@ -498,7 +604,6 @@ func (p *planner) appendSegment() (*Patch, error) {
 		if first < 0 {
 			first = i
 		}
-		lastLoad = i
 		end, _ := checkedAdd(ph.Vaddr, ph.Memsz)
 		maxEnd = max(maxEnd, end)
 		if ph.Align > 1 {
@@ -522,7 +627,35 @@ func (p *planner) appendSegment() (*Patch, error) {
 	if f.Class == stdelf.ELFCLASS32 {
 		word = 4
 	}
-	nProgs := len(f.Progs) + 1
+	execLike := f.Type == stdelf.ET_EXEC || f.HasInterpreter || p.hasProg(stdelf.PT_PHDR)
+	first0 := f.Progs[first]
+	delta := first0.Vaddr - first0.Off
+	if execLike && (first0.Vaddr < first0.Off || delta%align != 0) {
+		return nil, fmt.Errorf("%w: first PT_LOAD (vaddr %#x, offset %#x) is not aligned to %#x", ErrUnsafe, first0.Vaddr, first0.Off, align)
+	}
+	// qemu-user takes the lowest PT_LOAD address, rounded down to 4 KiB, as
+	// the image base for AT_PHDR; it agrees with the kernel only when the
+	// first segment maps the start of the file.
+	if execLike && first0.Vaddr&^0xfff != delta {
+		return nil, fmt.Errorf("%w: the first PT_LOAD does not map the start of the file", ErrUnsafe)
+	}
+	// A segment an earlier edit appended (it holds the program header table
+	// and ends the file) grows instead of getting a sibling, so repeated
+	// edits do not pile up segments.
+	ext := slices.IndexFunc(p.progs, func(ph stdelf.ProgHeader) bool {
+		return ph.Type == stdelf.PT_LOAD && ph.Off <= f.PhOff && f.PhOff-ph.Off < ph.Filesz &&
+			ph.Off+ph.Filesz == uint64(f.size) && ph.Memsz == ph.Filesz && ph.Vaddr+ph.Memsz == maxEnd &&
+			ph.Align == align && (!execLike || ph.Vaddr-ph.Off == delta)
+	})
+
+	addNoteProg := p.cache == cacheAppend && (f.cache == nil || p.cacheNoteProg() < 0)
+	nProgs := len(p.progs)
+	if ext < 0 {
+		nProgs++
+	}
+	if addNoteProg {
+		nProgs++
+	}
 	if nProgs >= 0xffff {
 		return nil, fmt.Errorf("%w: too many program headers", ErrUnsafe)
 	}
@@ -544,19 +677,34 @@ func (p *planner) appendSegment() (*Patch, error) {
 		interpRel = cur
 		cur += uint64(len(p.e.Interpreter)) + 1
 	}
+	var noteRel uint64
+	if p.cache == cacheAppend {
+		noteRel = alignUp(cur, 4)
+		cur = noteRel + uint64(len(p.cacheNote))
+	}
 	content := cur
 
-	fileEnd := alignUp(uint64(f.size), word)
-	first0 := f.Progs[first]
+	// A new section header goes into copies of the section name and header
+	// tables written before the segment's contents, so the file still ends
+	// with the segment.
+	fileEnd := uint64(f.size)
+	var shNamesOff, shTableOff uint64
+	newSection := p.cache == cacheAppend && f.cache == nil && f.ShNum > 0 && f.ShOff != 0
+	if newSection {
+		shNamesOff = fileEnd
+		shTableOff = alignUp(shNamesOff+f.shNamesSize()+uint64(len(ResolutionCacheSection))+1, 8)
+		fileEnd = shTableOff + uint64((f.ShNum+1)*f.shdrSize())
+	}
+	fileEnd = alignUp(fileEnd, word)
 	var off, vaddr uint64
-	if f.Type == stdelf.ET_EXEC || f.HasInterpreter || p.hasProg(stdelf.PT_PHDR) {
-		delta := first0.Vaddr - first0.Off
-		if first0.Vaddr < first0.Off || delta%align != 0 {
-			return nil, fmt.Errorf("%w: first PT_LOAD (vaddr %#x, offset %#x) is not aligned to %#x", ErrUnsafe, first0.Vaddr, first0.Off, align)
-		}
+	switch {
+	case ext >= 0:
+		off = fileEnd
+		vaddr = p.progs[ext].Vaddr + (off - p.progs[ext].Off)
+	case execLike:
 		vaddr = max(alignUp(maxEnd, align), fileEnd+delta)
 		off = vaddr - delta
-	} else {
+	default:
 		off = fileEnd
 		vaddr = alignUp(maxEnd, align) + off%align
 	}
@@ -576,6 +724,12 @@ func (p *planner) appendSegment() (*Patch, error) {
 		Type: stdelf.PT_LOAD, Flags: stdelf.PF_R | stdelf.PF_W,
 		Off: off, Vaddr: vaddr, Paddr: vaddr, Filesz: content, Memsz: content, Align: align,
 	}
+	if ext >= 0 {
+		seg = p.progs[ext]
+		seg.Flags |= stdelf.PF_W
+		seg.Filesz = off + content - seg.Off
+		seg.Memsz = seg.Filesz
+	}
 	for i := range p.progs {
 		ph := &p.progs[i]
 		switch ph.Type {
@@ -593,24 +747,45 @@ func (p *planner) appendSegment() (*Patch, error) {
 			}
 		}
 	}
-	p.progs = slices.Insert(p.progs, lastLoad+1, seg)
+	if ext >= 0 {
+		p.progs[ext] = seg
+	} else {
+		lastLoad := -1
+		for i, ph := range p.progs {
+			if ph.Type == stdelf.PT_LOAD {
+				lastLoad = i
+			}
+		}
+		p.progs = slices.Insert(p.progs, lastLoad+1, seg)
+	}
+	if p.cache == cacheAppend {
+		n := uint64(len(p.cacheNote))
+		note := stdelf.ProgHeader{Type: stdelf.PT_NOTE, Flags: stdelf.PF_R, Off: off + noteRel,
+			Vaddr: vaddr + noteRel, Paddr: vaddr + noteRel, Filesz: n, Memsz: n, Align: 4}
+		if addNoteProg {
+			at := len(p.progs)
+			for i, ph := range p.progs {
+				if ph.Type == stdelf.PT_NOTE {
+					at = i + 1
+				}
+			}
+			p.progs = slices.Insert(p.progs, at, note)
+		} else {
+			p.progs[p.cacheNoteProg()] = note
+		}
+	}
 
 	// The ELF header: e_phoff and e_phnum.
 	if f.Class == stdelf.ELFCLASS32 {
 		b := make([]byte, 4)
 		f.ByteOrder.PutUint32(b, uint32(off))
 		p.b.put(28, b)
-		n := make([]byte, 2)
-		f.ByteOrder.PutUint16(n, uint16(nProgs))
-		p.b.put(44, n)
 	} else {
 		b := make([]byte, 8)
 		f.ByteOrder.PutUint64(b, off)
 		p.b.put(32, b)
-		n := make([]byte, 2)
-		f.ByteOrder.PutUint16(n, uint16(nProgs))
-		p.b.put(56, n)
 	}
+	p.putPhnum(nProgs)
 	p.b.put(int64(off), f.encodeProgs(p.progs))
 
 	var moved []movedSection
@@ -657,7 +832,25 @@ func (p *planner) appendSegment() (*Patch, error) {
 			p.b.put(int64(old.Off), b)
 		}
 	}
+	if p.cache == cacheAppend {
+		p.b.put(int64(off+noteRel), p.cacheNote)
+		n := uint64(len(p.cacheNote))
+		if c := f.cache; c != nil {
+			p.b.put(int64(c.off), make([]byte, c.size))
+			if c.section >= 0 {
+				p.putSection(c.section, vaddr+noteRel, off+noteRel, n)
+				moved = append(moved, movedSection{c.section, c.addr, c.size, vaddr + noteRel})
+			}
+		} else if newSection {
+			if err := p.appendSectionHeader(shNamesOff, shTableOff, vaddr+noteRel, off+noteRel, n); err != nil {
+				return nil, err
+			}
+		}
+	}
 	p.moveSymbols(moved)
+	if !p.newSHT {
+		p.flushSections(nil)
+	}
 	return p.b.finish(int64(newSize))
 }
 

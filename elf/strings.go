@@ -4,6 +4,8 @@ import (
 	"bytes"
 	stdelf "debug/elf"
 	"encoding/binary"
+	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -30,6 +32,9 @@ type region struct{ lo, hi, cur uint64 } // [lo, hi) free bytes, cur is the next
 // placeStrings gives every fresh string entry an offset.
 func (p *planner) placeStrings() error {
 	f := p.f
+	if f.strOff < 0 && (len(p.verneedFix) > 0 || slices.ContainsFunc(p.dyn, func(d dynEnt) bool { return d.fresh })) {
+		return fmt.Errorf("%w: the dynamic table has no DT_STRTAB/DT_STRSZ to add strings to", ErrUnsafe)
+	}
 	p.dynstr = bytes.Clone(f.dynstr)
 
 	refs, known := p.references()

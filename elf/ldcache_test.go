@@ -1,0 +1,94 @@
+package elf_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/internal/elftest"
+)
+
+// TestResolutionCacheNote writes, replaces and drops the NixOS
+// resolution-cache note on every program fixture with section headers, and
+// runs each result: the normal loader ignores the note.
+func TestResolutionCacheNote(t *testing.T) {
+	all := elftest.Fixtures(t)
+	readelf := elftest.LookPath(t, "readelf")
+	for _, fx := range elftest.Select(all, func(f elftest.Fixture) bool {
+		return f.Kind == elftest.Program && len(f.Deps) > 0 && f.Payload == 0
+	}) {
+		t.Run(fx.ID(), func(t *testing.T) {
+			runner := elftest.NewRunner(t, fx.Arch)
+			dir := t.TempDir()
+			libdir := filepath.Join(dir, "lib")
+			require.NoError(t, os.Mkdir(libdir, 0o755))
+			fx.CopyDeps(t, all, libdir)
+			for _, d := range fx.Deps {
+				lib := filepath.Join(libdir, d)
+				data, err := os.ReadFile(lib)
+				require.NoError(t, err)
+				out, _, err := elf.Apply(data, runpath(libdir))
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(lib, out, 0o755))
+			}
+			desc := []byte("libfoo.so\x00=" + libdir + "/libfoo.so\x00\x00")
+			e := runpath(libdir)
+			e.ResolutionCache = desc
+			prog := filepath.Join(dir, "prog")
+			out := applyChecked(t, fx.Bytes(t), e, filepath.Join(dir, "in"))
+			require.NoError(t, os.WriteFile(prog, out, 0o755))
+			got := parse(t, out)
+			assert.Equal(t, desc, got.ResolutionCache)
+			assert.Equal(t, fx.Output, runner.RunOK(t, nil, prog))
+
+			if fx.SectionHeaders {
+				notes, err := exec.Command(readelf, "-nW", prog).CombinedOutput()
+				require.NoError(t, err, "%s", notes)
+				assert.Contains(t, string(notes), "NixOS")
+				assert.Contains(t, string(notes), "0x63a86cb6")
+				strs, err := exec.Command(readelf, "-p", elf.ResolutionCacheSection, prog).CombinedOutput()
+				require.NoError(t, err, "%s", strs)
+				assert.Contains(t, string(strs), "="+libdir+"/libfoo.so")
+			}
+
+			// A shorter descriptor replaces it in place; a longer one moves it.
+			for _, d := range [][]byte{[]byte("libfoo.so\x00?$ORIGIN\x00\x00"), append(bytes.Repeat([]byte("x"), 300), desc...)} {
+				e.ResolutionCache = d
+				next := applyChecked(t, out, e, filepath.Join(dir, "in-replace"))
+				assert.Equal(t, d, parse(t, next).ResolutionCache)
+				require.NoError(t, os.WriteFile(prog, next, 0o755))
+				assert.Equal(t, fx.Output, runner.RunOK(t, nil, prog))
+				assert.False(t, bytes.Contains(next[:len(out)], desc[10:len(desc)-2]) && len(d) < len(desc),
+					"the old descriptor's paths must be gone")
+			}
+
+			// Changing the run path without a new note drops the stale one
+			// and its store paths.
+			e2 := runpath(libdir + ":" + strings.Repeat("/x", 8))
+			dropped := applyChecked(t, out, e2, filepath.Join(dir, "in-drop"))
+			assert.Nil(t, parse(t, dropped).ResolutionCache)
+			assert.False(t, bytes.Contains(dropped, desc[:len(desc)-2]), "stale note bytes left behind")
+			require.NoError(t, os.WriteFile(prog, dropped, 0o755))
+			assert.Equal(t, fx.Output, runner.RunOK(t, nil, prog))
+		})
+	}
+}
+
+func TestResolutionCacheRefusesRpath(t *testing.T) {
+	fx := elftest.Select(elftest.Fixtures(t), func(f elftest.Fixture) bool {
+		return f.Arch.Name == "x86_64" && f.Variant == "pie" && f.Name == "prog"
+	})
+	require.Len(t, fx, 1)
+	e := runpath("/x")
+	e.ForceRpath = true
+	e.ResolutionCache = []byte("a\x00=/x/a\x00\x00")
+	_, _, err := elf.Apply(fx[0].Bytes(t), e)
+	assert.ErrorIs(t, err, elf.ErrUnsafe)
+}
