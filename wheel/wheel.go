@@ -1,0 +1,434 @@
+package wheel
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	stdelf "debug/elf"
+	"encoding/base64"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/resolver"
+)
+
+// Config is one wheel run. The zero value resolves against the wheel's own
+// libraries alone and leaves interpreters alone.
+type Config struct {
+	// Libs are libraries outside the wheel, in precedence order, after the
+	// wheel's own.
+	Libs []resolver.Library
+	// LibcDir is the directory whose libraries the loader provides (glibc's
+	// lib/). IsFile answers whether a path is a file in it (and whether an
+	// absolute DT_NEEDED exists); nil means nothing is. With LibcDir "",
+	// the libraries the manylinux policy lets a wheel take from the system
+	// ([SystemLibs]: libc, libm, libpthread, libstdc++, libgcc_s, …) are
+	// left to the loader, as auditwheel does.
+	LibcDir string
+	IsFile  func(path string) bool
+	// Interpreter, when set, becomes the interpreter of executable members.
+	Interpreter string
+	// IgnoreMissing are fnmatch patterns of missing dependencies that are
+	// reported but do not fail the run (auto-patchelf's --ignore-missing).
+	IgnoreMissing []string
+}
+
+// Member is what happened to one ELF member.
+type Member struct {
+	Name string
+	// Skipped says why a member was not resolved ("statically linked", …).
+	Skipped string
+	Deps    []resolver.Dependency
+	Missing []*resolver.MissingError
+	// OldRunpath and Runpath are the search path before and after; Runpath
+	// is "" when it is left alone.
+	OldRunpath  string
+	Runpath     string
+	Interpreter string // set when changed
+	Changed     bool
+	// Size and Hash are the new size and RECORD hash of a changed member.
+	Size int64
+	Hash string
+}
+
+// Report is the outcome for one wheel.
+type Report struct {
+	Members []Member // ELF members, in archive order
+	Changed bool     // some member changed: the output differs from the input
+	// RecordUpdated lists the RECORD lines rewritten.
+	RecordUpdated []string
+}
+
+// Err joins the missing dependencies no pattern ignores.
+func (r Report) Err() error {
+	var errs []error
+	for _, m := range r.Members {
+		for _, e := range m.Missing {
+			if !e.Ignored() {
+				errs = append(errs, e)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// root is the directory a wheel's members are placed under for the
+// resolver: absolute, and unlike any real library directory.
+const root = "/<wheel>"
+
+// systemDir stands for the system's library directory when no LibcDir is
+// given.
+const systemDir = "/<system>"
+
+// SystemLibs are the libraries the manylinux policies (PEP 600, auditwheel's
+// policy.json) allow a wheel to take from the system rather than bundle.
+var SystemLibs = []string{
+	"libc.so.6", "libm.so.6", "libdl.so.2", "librt.so.1", "libpthread.so.0", "libutil.so.1",
+	"libnsl.so.1", "libcrypt.so.1", "libgcc_s.so.1", "libstdc++.so.6",
+	"ld-linux-x86-64.so.2", "ld-linux.so.2", "ld-linux-aarch64.so.1", "ld-linux-armhf.so.3",
+	"ld64.so.1", "ld64.so.2", "ld-linux-riscv64-lp64d.so.1",
+}
+
+// ErrNoRecord is returned for a wheel without `*.dist-info/RECORD`.
+var ErrNoRecord = errors.New("no .dist-info/RECORD in the wheel")
+
+type elfMember struct {
+	idx  int // in zip.Reader.File
+	data []byte
+	f    *elf.File
+	out  []byte // new contents when changed
+}
+
+// Patch reads the wheel in r (size bytes), re-links its ELF members and
+// writes the new wheel to w. With w nil nothing is written: the report says
+// what would change and what is missing (--check). Missing dependencies do
+// not stop the run; [Report.Err] returns them. Errors (a corrupt zip, an
+// ELF member elf refuses to rewrite) name the member.
+func Patch(r io.ReaderAt, size int64, w io.Writer, cfg Config) (Report, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return Report{}, err
+	}
+	members, record, err := readMembers(zr)
+	if err != nil {
+		return Report{}, err
+	}
+	if record < 0 {
+		return Report{}, ErrNoRecord
+	}
+
+	var ix resolver.Index
+	for _, m := range members {
+		name := zr.File[m.idx].Name
+		if strings.Contains(path.Base(name), ".so") && !m.f.IsDebugObject() {
+			ix.Add(resolver.Library{Name: path.Base(name), Dir: path.Join(root, path.Dir(name)), Platform: platformOf(m.f)})
+		}
+	}
+	for _, l := range cfg.Libs {
+		ix.Add(l)
+	}
+	opts := resolver.Options{
+		LibcDir: cfg.LibcDir, IsFile: cfg.IsFile, IgnoreMissing: cfg.IgnoreMissing,
+		RelativeRpaths: true, Trees: []string{root},
+	}
+	if cfg.LibcDir == "" {
+		opts.LibcDir = systemDir
+		opts.IsFile = func(p string) bool {
+			if dir, name := path.Split(p); dir == systemDir+"/" {
+				return slices.Contains(SystemLibs, name)
+			}
+			return cfg.IsFile != nil && cfg.IsFile(p)
+		}
+	}
+
+	var rep Report
+	newHash := map[string]string{}
+	for i := range members {
+		m := &members[i]
+		name := zr.File[m.idx].Name
+		mr, err := patchMember(name, m, &ix, opts, cfg)
+		if err != nil {
+			return Report{}, fmt.Errorf("%s: %w", name, err)
+		}
+		if mr.Changed {
+			rep.Changed = true
+			newHash[name] = mr.Hash + "," + strconv.FormatInt(mr.Size, 10)
+		}
+		rep.Members = append(rep.Members, mr)
+	}
+	if w == nil {
+		return rep, nil
+	}
+	if !rep.Changed {
+		_, err := io.Copy(w, io.NewSectionReader(r, 0, size))
+		return rep, err
+	}
+
+	recFile := zr.File[record]
+	recData, err := readAll(recFile)
+	if err != nil {
+		return Report{}, fmt.Errorf("%s: %w", recFile.Name, err)
+	}
+	newRecord, updated, err := updateRecord(recData, newHash)
+	if err != nil {
+		return Report{}, fmt.Errorf("%s: %w", recFile.Name, err)
+	}
+	rep.RecordUpdated = updated
+	if len(updated) != len(newHash) {
+		for name := range newHash {
+			if !slices.Contains(updated, name) {
+				return Report{}, fmt.Errorf("%s: no line for %s", recFile.Name, name)
+			}
+		}
+	}
+
+	changed := map[int][]byte{record: newRecord}
+	for _, m := range members {
+		if m.out != nil {
+			changed[m.idx] = m.out
+		}
+	}
+	zw := zip.NewWriter(w)
+	for i, f := range zr.File {
+		data, ok := changed[i]
+		if !ok {
+			if err := zw.Copy(f); err != nil {
+				return Report{}, fmt.Errorf("%s: %w", f.Name, err)
+			}
+			continue
+		}
+		if err := rewrite(zw, f, data); err != nil {
+			return Report{}, fmt.Errorf("%s: %w", f.Name, err)
+		}
+	}
+	if err := zw.SetComment(zr.Comment); err != nil {
+		return Report{}, err
+	}
+	return rep, zw.Close()
+}
+
+// readMembers reads every ELF member and finds RECORD (-1 when absent).
+func readMembers(zr *zip.Reader) ([]elfMember, int, error) {
+	record := -1
+	var members []elfMember
+	for i, f := range zr.File {
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		dir, base := path.Split(f.Name)
+		if base == "RECORD" && strings.HasSuffix(dir, ".dist-info/") && strings.Count(dir, "/") == 1 {
+			record = i
+			continue
+		}
+		elfish, err := hasELFMagic(f)
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", f.Name, err)
+		}
+		if !elfish {
+			continue
+		}
+		data, err := readAll(f)
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", f.Name, err)
+		}
+		ef, err := elf.NewFile(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", f.Name, err)
+		}
+		members = append(members, elfMember{idx: i, data: data, f: ef})
+	}
+	return members, record, nil
+}
+
+func hasELFMagic(f *zip.File) (bool, error) {
+	if f.UncompressedSize64 < 4 {
+		return false, nil
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return false, err
+	}
+	defer rc.Close()
+	var magic [4]byte
+	if _, err := io.ReadFull(rc, magic[:]); err != nil {
+		return false, err
+	}
+	return string(magic[:]) == stdelf.ELFMAG, nil
+}
+
+// readAll decompresses a member, checking its CRC (zip does, at EOF).
+func readAll(f *zip.File) ([]byte, error) {
+	if f.UncompressedSize64 > 1<<34 {
+		return nil, fmt.Errorf("member too large (%d bytes)", f.UncompressedSize64)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	buf := bytes.NewBuffer(make([]byte, 0, int(f.UncompressedSize64)))
+	if _, err := io.Copy(buf, rc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// patchMember resolves one member and plans its edit.
+func patchMember(name string, m *elfMember, ix *resolver.Index, opts resolver.Options, cfg Config) (Member, error) {
+	f := m.f
+	mr := Member{Name: name, OldRunpath: f.SearchPath()}
+	switch {
+	case f.IsStatic() || f.IsStaticPIE():
+		mr.Skipped = "statically linked"
+		return mr, nil
+	case !f.HasSegments():
+		mr.Skipped = "no segment (an object file)"
+		return mr, nil
+	case f.IsDebugObject():
+		mr.Skipped = "a separate debug object"
+		return mr, nil
+	}
+	req := resolver.Request{
+		Path: name, Dir: path.Join(root, path.Dir(name)), Platform: platformOf(f),
+		Executable: f.HasInterpreter, Needed: f.Needed,
+	}
+	for _, d := range f.Dlopen {
+		req.Dlopen = append(req.Dlopen, d.Sonames)
+	}
+	res := resolver.Resolve(ix, req, opts)
+	mr.Deps, mr.Missing = res.Deps, res.Missing
+
+	var edit elf.Edit
+	if f.HasInterpreter && cfg.Interpreter != "" && f.Interpreter != cfg.Interpreter {
+		edit.Interpreter = cfg.Interpreter
+		mr.Interpreter = cfg.Interpreter
+	}
+	if len(res.RunPath) > 0 {
+		edit.SetRunpath, edit.Runpath = true, strings.Join(res.RunPath, ":")
+		mr.Runpath = edit.Runpath
+	}
+	if edit.IsZero() {
+		return mr, nil
+	}
+	p, err := f.Plan(edit)
+	if err != nil {
+		return Member{}, err
+	}
+	if p.IsEmpty() {
+		return mr, nil
+	}
+	out := p.Bytes(m.data)
+	if err := verify(f, out, edit); err != nil {
+		return Member{}, err
+	}
+	m.out = out
+	sum := sha256.Sum256(out)
+	mr.Changed, mr.Size, mr.Hash = true, int64(len(out)), "sha256="+base64.RawURLEncoding.EncodeToString(sum[:])
+	return mr, nil
+}
+
+// verify re-reads the new member: the edit must be there and the
+// dependencies unchanged.
+func verify(orig *elf.File, out []byte, e elf.Edit) error {
+	got, err := elf.NewFile(bytes.NewReader(out), int64(len(out)))
+	if err != nil {
+		return fmt.Errorf("rewritten member does not parse: %w", err)
+	}
+	switch {
+	case !slices.Equal(got.Needed, orig.Needed):
+		return errors.New("rewritten member lost DT_NEEDED entries")
+	case e.SetRunpath && (!got.HasRunpath || got.Runpath != e.Runpath):
+		return fmt.Errorf("rewritten member has RUNPATH %q, want %q", got.Runpath, e.Runpath)
+	case e.Interpreter != "" && got.Interpreter != e.Interpreter:
+		return fmt.Errorf("rewritten member has interpreter %q, want %q", got.Interpreter, e.Interpreter)
+	}
+	return nil
+}
+
+func platformOf(f *elf.File) resolver.Platform {
+	return resolver.Platform{Machine: f.Machine, Class: f.Class, Data: f.Data, OSABI: f.OSABI}
+}
+
+// updateRecord rewrites the lines of RECORD whose path is in hashes (value
+// "sha256=…,size") and keeps all other bytes, line ends included.
+func updateRecord(data []byte, hashes map[string]string) ([]byte, []string, error) {
+	var out bytes.Buffer
+	var updated []string
+	for len(data) > 0 {
+		n := bytes.IndexByte(data, '\n') + 1
+		if n == 0 {
+			n = len(data)
+		}
+		line := data[:n]
+		data = data[n:]
+		body := bytes.TrimRight(line, "\r\n")
+		if len(body) == 0 {
+			out.Write(line)
+			continue
+		}
+		fields, err := csv.NewReader(bytes.NewReader(body)).Read()
+		if err != nil {
+			return nil, nil, fmt.Errorf("line %q: %w", body, err)
+		}
+		h, ok := hashes[fields[0]]
+		if !ok || len(fields) != 3 {
+			out.Write(line)
+			continue
+		}
+		var nb bytes.Buffer
+		cw := csv.NewWriter(&nb)
+		hash, size, _ := strings.Cut(h, ",")
+		if err := cw.Write([]string{fields[0], hash, size}); err != nil {
+			return nil, nil, err
+		}
+		cw.Flush()
+		out.Write(bytes.TrimRight(nb.Bytes(), "\n"))
+		out.Write(line[len(body):])
+		updated = append(updated, fields[0])
+	}
+	return out.Bytes(), updated, nil
+}
+
+// rewrite writes a changed member with the original's header: name, method,
+// MS-DOS time, external attributes and extra fields (less any zip64 record,
+// which the writer adds itself when needed).
+func rewrite(zw *zip.Writer, f *zip.File, data []byte) error {
+	fh := f.FileHeader
+	fh.Modified = time.Time{} // keep ModifiedDate/Time as they are: no new extra field
+	fh.Extra = dropExtra(fh.Extra, 0x0001)
+	fh.CRC32, fh.CompressedSize64, fh.UncompressedSize64 = 0, 0, 0
+	if fh.Method != zip.Store && fh.Method != zip.Deflate {
+		fh.Method = zip.Deflate
+	}
+	wr, err := zw.CreateHeader(&fh)
+	if err != nil {
+		return err
+	}
+	_, err = wr.Write(data)
+	return err
+}
+
+// dropExtra removes the extra-field records with the given ID.
+func dropExtra(extra []byte, id uint16) []byte {
+	var out []byte
+	for len(extra) >= 4 {
+		tag := uint16(extra[0]) | uint16(extra[1])<<8
+		n := int(uint16(extra[2])|uint16(extra[3])<<8) + 4
+		if n > len(extra) {
+			return append(out, extra...) // malformed: keep as is
+		}
+		if tag != id {
+			out = append(out, extra[:n]...)
+		}
+		extra = extra[n:]
+	}
+	return append(out, extra...)
+}
