@@ -32,7 +32,7 @@ void foo(void) { bar(); }
 	"prog.c": `void foo(void);
 int main(void) { foo(); return 0; }
 `,
-	// libver.so.1 in two releases: 2 adds ver_new at VERS_2.0.
+	// libver.so.1 in two releases: the second adds ver_new at VERS_2.0.
 	"ver1.c": `int ver_old(void) { return 1; }
 `,
 	"ver1.map": `VERS_1.0 { global: ver_old; local: *; };
@@ -41,21 +41,20 @@ int main(void) { foo(); return 0; }
 int ver_new(void) { return 2; }
 `,
 	"ver2.map": `VERS_1.0 { global: ver_old; local: *; };
-VERS_1.1 { global: ver_new; } VERS_1.0;
-VERS_2.0 { global: ver_new; } VERS_1.1;
+VERS_2.0 { global: ver_new; } VERS_1.0;
 `,
 	"vprog.c": `int ver_old(void); int ver_new(void);
 int main(void) { return ver_old() + ver_new() == 3 ? 0 : 1; }
 `,
 	// libdl.so carries a .note.dlopen (https://systemd.io/ELF_DLOPEN_METADATA/)
-	// naming two alternatives, then one optional library.
+	// with two entries: two alternatives, then one optional library.
 	"dl.c": `#include <stdint.h>
 #define NOTE(id, json) \
 	__attribute__((section(".note.dlopen"), used, aligned(4))) \
 	static const struct { uint32_t n, d, t; char name[4]; char desc[(sizeof(json) + 3) / 4 * 4]; } \
 	id = { 4, sizeof(json), 0x407c0c0a, "FDO", json }
-NOTE(n1, "[{\"soname\":[\"libnone.so.9\",\"libbaz.so\"],\"priority\":\"required\"}]");
-NOTE(n2, "[{\"soname\":[\"libextra.so.1\"],\"priority\":\"suggested\"}]");
+NOTE(n1, "[{\"soname\":[\"libnone.so.9\",\"libbaz.so\"],\"priority\":\"required\"},"
+	"{\"soname\":[\"libextra.so.1\"],\"priority\":\"suggested\"}]");
 int dl_dummy(void) { return 0; }
 `,
 }
@@ -185,5 +184,36 @@ func problems(rep *Report, s Severity, root string) []string {
 		}
 		out = append(out, strings.ReplaceAll(strings.Join(fields, " "), root, "$ROOT"))
 	}
+	return out
+}
+
+func fixtureBytes(t *testing.T, id string) []byte {
+	t.Helper()
+	for _, f := range elftest.Fixtures(t) {
+		if f.ID() == id {
+			return f.Bytes(t)
+		}
+	}
+	t.Fatalf("no fixture %s", id)
+	return nil
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+func repeat(s string, n int) string { return strings.Repeat(s, n) }
+
+// replaceInDynstr replaces the only occurrence of old in .dynstr by new,
+// of the same length.
+func replaceInDynstr(t *testing.T, data []byte, old, new string) []byte {
+	t.Helper()
+	require.Len(t, new, len(old))
+	f, err := stdelf.NewFile(bytes.NewReader(data))
+	require.NoError(t, err)
+	sec := f.Section(".dynstr")
+	require.NotNil(t, sec)
+	out := bytes.Clone(data)
+	tab := out[sec.Offset : sec.Offset+sec.Size]
+	require.Equal(t, 1, bytes.Count(tab, []byte(old)), "occurrences of %q", old)
+	copy(tab[bytes.Index(tab, []byte(old)):], new)
 	return out
 }

@@ -238,21 +238,31 @@ func (vr *verReader) defs() ([]string, error) {
 	return out, nil
 }
 
-// samePrefix returns the names in defs with the same prefix as version,
-// the part before the last '_' ("GLIBC_" for GLIBC_2.38).
+// samePrefix returns the numbered versions in defs of the same family
+// as version: the same part up to the last '_' ("GLIBC_" for GLIBC_2.38)
+// followed by a number, so GLIBC_PRIVATE and GLIBC_ABI_DT_RELR are left
+// out.
 func samePrefix(defs []string, version string) []string {
-	i := strings.LastIndexByte(version, '_')
-	if i < 0 {
+	prefix, _ := splitVersion(version)
+	if prefix == "" {
 		return nil
 	}
-	prefix := version[:i+1]
 	var out []string
 	for _, d := range defs {
-		if strings.HasPrefix(d, prefix) && d != version {
+		if p, n := splitVersion(d); p == prefix && n != "" && n[0] >= '0' && n[0] <= '9' && d != version {
 			out = append(out, d)
 		}
 	}
 	return out
+}
+
+// splitVersion splits "GLIBC_2.38" into "GLIBC_" and "2.38".
+func splitVersion(v string) (prefix, number string) {
+	i := strings.LastIndexByte(v, '_')
+	if i < 0 {
+		return "", v
+	}
+	return v[:i+1], v[i+1:]
 }
 
 // Newest returns the highest version among names of one family
@@ -269,7 +279,8 @@ func Newest(names []string) string {
 }
 
 func verNumber(name string) string {
-	return name[strings.LastIndexByte(name, '_')+1:]
+	_, n := splitVersion(name)
+	return n
 }
 
 // compareVersions compares dotted numbers; non-numeric parts compare as
