@@ -1,0 +1,145 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/csv"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/internal/elftest"
+)
+
+// whlMake writes demo-1.0-py3-none-any.whl: a program and an extension
+// needing libfoo.so from the wheel's demo.libs/, which needs libbar.so from
+// outside, plus members that must not change.
+func whlMake(t testing.TB, path string) {
+	t.Helper()
+	members := []struct {
+		name string
+		data []byte
+		mode os.FileMode
+	}{
+		{"demo/__init__.py", []byte("\n"), 0o644},
+		{"demo/prog", srFixture(t, "x86_64/pie/prog"), 0o755},
+		{"demo/_ext.cpython-314-x86_64-linux-gnu.so", srFixture(t, "x86_64/pie/prog"), 0o755},
+		{"demo.libs/libfoo.so", srFixture(t, "x86_64/transitive/libfoo.so"), 0o755},
+		{"demo-1.0.dist-info/WHEEL", []byte("Wheel-Version: 1.0\nTag: py3-none-any\n"), 0o644},
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	var rec bytes.Buffer
+	cw := csv.NewWriter(&rec)
+	for _, m := range members {
+		fh := &zip.FileHeader{Name: m.name, Method: zip.Deflate}
+		fh.SetMode(m.mode)
+		w, err := zw.CreateHeader(fh)
+		require.NoError(t, err)
+		_, err = w.Write(m.data)
+		require.NoError(t, err)
+		sum := sha256.Sum256(m.data)
+		require.NoError(t, cw.Write([]string{m.name, "sha256=" + base64.RawURLEncoding.EncodeToString(sum[:]), strconv.Itoa(len(m.data))}))
+	}
+	require.NoError(t, cw.Write([]string{"demo-1.0.dist-info/RECORD", "", ""}))
+	cw.Flush()
+	w, err := zw.Create("demo-1.0.dist-info/RECORD")
+	require.NoError(t, err)
+	_, err = w.Write(rec.Bytes())
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	srWrite(t, path, buf.Bytes())
+}
+
+func whlRun(t testing.TB, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := runWheel(context.Background(), args, stdio{out: &out, errOut: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func TestWheelCommand(t *testing.T) {
+	td := srChdir(t)
+	whlMake(t, "in/demo-1.0-py3-none-any.whl")
+	srWrite(t, "libs/libbar.so", srFixture(t, "x86_64/transitive/libbar.so"))
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+
+	code, out, errOut := whlRun(t, "--check", "in/demo-1.0-py3-none-any.whl")
+	assert.Equal(t, exitFailure, code)
+	assert.Empty(t, errOut)
+	srGolden(t, td, "wheel-check.golden", out)
+
+	code, out, errOut = whlRun(t, "--check", "--ignore-missing", "libbar.*", "in/demo-1.0-py3-none-any.whl")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "missing libbar.so (ignored by \"libbar.*\")")
+
+	code, out, errOut = whlRun(t, "in/demo-1.0-py3-none-any.whl", "--libs", "libs", "-o", "out")
+	assert.Equal(t, exitOK, code, errOut)
+	srGolden(t, td, "wheel.golden", strings.ReplaceAll(out, wd, "$PWD"))
+
+	// The output is a wheel whose program runs once unpacked.
+	data, err := os.ReadFile("out/demo-1.0-py3-none-any.whl")
+	require.NoError(t, err)
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		require.NoError(t, err)
+		b, err := io.ReadAll(rc)
+		require.NoError(t, err)
+		srWrite(t, filepath.Join("unpacked", f.Name), b)
+		require.NoError(t, os.Chmod(filepath.Join("unpacked", f.Name), f.Mode().Perm()))
+	}
+	f, err := elf.Open("unpacked/demo/prog")
+	require.NoError(t, err)
+	assert.Equal(t, "$ORIGIN/../demo.libs", f.Runpath)
+	f.Close()
+	r := elftest.NewRunner(t, elftest.Arches()[0])
+	assert.Contains(t, r.RunOK(t, nil, "unpacked/demo/prog"), "bar: hello from libbar")
+	st, err := os.Stat("out/demo-1.0-py3-none-any.whl")
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), st.Mode().Perm())
+
+	// Again: same bytes, nothing written.
+	code, out, _ = whlRun(t, "--libs", "libs", "-o", "out", "in/demo-1.0-py3-none-any.whl")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "demo-1.0-py3-none-any.whl: unchanged out/demo-1.0-py3-none-any.whl")
+	again, err := os.ReadFile("out/demo-1.0-py3-none-any.whl")
+	require.NoError(t, err)
+	assert.Equal(t, data, again)
+	leftovers, err := filepath.Glob("out/.*")
+	require.NoError(t, err)
+	assert.Empty(t, leftovers, "no temporary files left")
+}
+
+func TestWheelErrors(t *testing.T) {
+	srChdir(t)
+	srWrite(t, "bad.whl", []byte("not a zip"))
+	code, out, errOut := whlRun(t, "-o", "out", "bad.whl", "missing.whl")
+	assert.Equal(t, exitFailure, code)
+	assert.Empty(t, out)
+	assert.Equal(t, "gopatchelf: error: bad.whl: zip: not a valid zip file\n"+
+		"gopatchelf: error: open missing.whl: no such file or directory\n", errOut)
+	_, err := os.Stat("out")
+	assert.True(t, os.IsNotExist(err), "nothing written")
+
+	for _, args := range [][]string{{}, {"x.whl"}, {"--check", "-o", "d", "x.whl"}, {"--nope", "x.whl"}} {
+		code, _, errOut := whlRun(t, args...)
+		assert.Equal(t, exitUsage, code, "%v", args)
+		assert.NotEmpty(t, errOut)
+	}
+	code, out, _ = whlRun(t, "-h")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "usage: gopatchelf wheel")
+}
