@@ -217,3 +217,10 @@ func replaceInDynstr(t *testing.T, data []byte, old, new string) []byte {
 	copy(tab[bytes.Index(tab, []byte(old)):], new)
 	return out
 }
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	return b
+}
