@@ -213,3 +213,27 @@ func TestUnreadableFile(t *testing.T) {
 		"gopatchelf: error: 1 of 8 files could not be patched (see above)\n", stderr.String())
 	assert.Contains(t, stdout.String(), "setting RPATH to: "+root+"/store/pq/lib\n")
 }
+
+// Standalone without --libc-dir: the system's libc directory is found, so
+// libc.so.6 is left to the system's dynamic linker, as Nix's would be.
+func TestStandaloneFindsSystemLibc(t *testing.T) {
+	dir, ok := systemLibcDir()
+	if !ok {
+		t.Skip("no libc.so.6 in the usual system directories (NixOS?)")
+	}
+	fi, err := os.Stat(filepath.Join(dir, "libc.so.6"))
+	require.NoError(t, err)
+	assert.True(t, fi.Mode().IsRegular())
+
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	goldenTree(t, root)
+	t.Chdir(root)
+	t.Setenv("NIX_BINTOOLS", "")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"auto", "--paths", "out", "--libs", "store/bar/lib", "store/pq/lib", "--explain"},
+		strings.NewReader(""), &stdout, &stderr)
+	assert.Equal(t, exitOK, code, stderr.String())
+	assert.Contains(t, stdout.String(), "    libc.so.6 -> libc: left to the dynamic linker\n")
+	assert.NotContains(t, stdout.String(), "setting interpreter")
+}
