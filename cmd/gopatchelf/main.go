@@ -44,6 +44,7 @@ func commands() []command {
 		{"patchelf", "NixOS patchelf's command line (also when this binary is run as 'patchelf')", runPatchelf},
 		{"refs", "list the Nix store paths files refer to, and where (RUNPATH, interpreter, bytes)", runRefs},
 		{"scrub", "remove Nix store references from ELF files for a fixed-output derivation", runScrub},
+		{"wheel", "re-link the ELF members of Python wheels without unpacking them", runWheel},
 	}
 }
 
