@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	stdelf "debug/elf"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -910,5 +911,52 @@ func peDiffOne(t *testing.T, ref string, all []elftest.Fixture, fx elftest.Fixtu
 		}
 		assert.Equal(t, 0, res.ExitCode, "%s: %s", side, res)
 		assert.Equal(t, fx.Output, res.Stdout, side)
+	}
+}
+
+// BenchmarkPatchelfSetRpath pairs `gopatchelf patchelf --set-rpath` with
+// Debian's `patchelf --set-rpath` on the same files, both run as processes
+// (and ours in-process too, to show the cost without process start-up).
+// Each iteration starts from the original file.
+func BenchmarkPatchelfSetRpath(b *testing.B) {
+	ref := elftest.LookPath(b, "patchelf")
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		b.Skipf("no go tool to build gopatchelf: %v", err)
+	}
+	bin := filepath.Join(b.TempDir(), "gopatchelf")
+	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(b, err, "go build: %s", out)
+	rpath := "/nix/store/00000000000000000000000000000000-libfoo-1.0/lib:/nix/store/11111111111111111111111111111111-glibc-2.40/lib"
+
+	all := elftest.Fixtures(b)
+	for _, id := range []string{"x86_64/pie/prog", "x86_64/bigdynstr/prog", "x86_64/bigdynstr/libfoo.so", "aarch64/pie/libfoo.so", "ppc64/nopie/prog"} {
+		fx := peFixture(b, all, id)
+		data := fx.Bytes(b)
+		path := filepath.Join(b.TempDir(), fx.Name)
+		tools := []struct {
+			name string
+			run  func() error
+		}{
+			{"patchelf", func() error { return exec.Command(ref, "--set-rpath", rpath, path).Run() }},
+			{"gopatchelf", func() error { return exec.Command(bin, "patchelf", "--set-rpath", rpath, path).Run() }},
+			{"gopatchelf-in-process", func() error {
+				if r := peCall(b, "--set-rpath", rpath, path); r.code != 0 {
+					return errors.New(r.stderr)
+				}
+				return nil
+			}},
+		}
+		for _, tool := range tools {
+			b.Run(id+"/"+tool.name, func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					require.NoError(b, os.WriteFile(path, data, 0o755))
+					b.StartTimer()
+					require.NoError(b, tool.run())
+				}
+			})
+		}
 	}
 }
