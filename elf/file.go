@@ -156,11 +156,14 @@ func (f *File) IsDynamic() bool { return f.dynOff >= 0 }
 
 // IsDebugObject reports whether f is a separate debug file (as made by
 // objcopy --only-keep-debug): DWARF is present and .text has no bytes.
+// DWARF counts as present the way pyelftools' has_dwarf_info, which
+// auto-patchelf uses, decides: .debug_info, .zdebug_info or .eh_frame, so
+// the debug file of a library built without -g is recognised too.
 func (f *File) IsDebugObject() bool {
 	var dwarf, nobitsText bool
 	for _, s := range f.Sections {
 		switch {
-		case strings.HasPrefix(s.Name, ".debug_") || strings.HasPrefix(s.Name, ".zdebug_"):
+		case s.Name == ".debug_info" || s.Name == ".zdebug_info" || s.Name == ".eh_frame":
 			dwarf = true
 		case s.Name == ".text" && s.Type == stdelf.SHT_NOBITS:
 			nobitsText = true
@@ -262,6 +265,12 @@ func NewFile(r io.ReaderAt, size int64) (f *File, err error) {
 	f.Sections = make([]Section, len(sf.Sections))
 	for i, s := range sf.Sections {
 		f.Sections[i] = Section{SectionHeader: s.SectionHeader, Index: i}
+	}
+	if f.IsDebugObject() {
+		// objcopy --only-keep-debug keeps the program headers but not the
+		// bytes they describe: there is no interpreter or dynamic table to
+		// read, and their offsets may lie past the end of the file.
+		return f, nil
 	}
 	if err := f.readInterp(); err != nil {
 		return nil, err

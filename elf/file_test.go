@@ -4,6 +4,9 @@ import (
 	"bytes"
 	stdelf "debug/elf"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -93,5 +96,27 @@ func TestHostileHeaders(t *testing.T) {
 			require.True(t, errors.As(err, &fe), "error %v", err)
 			assert.Contains(t, err.Error(), tt.msg)
 		})
+	}
+}
+
+// TestIsDebugObject builds a library without -g and its separate debug
+// file: only .eh_frame says "DWARF" there, as pyelftools counts it.
+func TestIsDebugObject(t *testing.T) {
+	gcc := elftest.LookPath(t, "gcc")
+	objcopy := elftest.LookPath(t, "objcopy")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "d.c")
+	require.NoError(t, os.WriteFile(src, []byte("int f(int x) { return x + 1; }\n"), 0o644))
+	lib := filepath.Join(dir, "libd.so")
+	dbg := filepath.Join(dir, "libd.debug")
+	out, err := exec.Command(gcc, "-shared", "-fPIC", "-O2", "-o", lib, src).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	out, err = exec.Command(objcopy, "--only-keep-debug", lib, dbg).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	for path, want := range map[string]bool{lib: false, dbg: true} {
+		f, err := elf.Open(path)
+		require.NoError(t, err)
+		assert.Equal(t, want, f.IsDebugObject(), path)
+		require.NoError(t, f.Close())
 	}
 }
