@@ -601,6 +601,6 @@ func TestLibxmlMismatchIsWarned(t *testing.T) {
 		}
 	}
 	require.Len(t, warnings, 1)
-	assert.Contains(t, warnings[0], "lxml and xmlsec load libxml2.so.2 from different directories")
+	assert.Contains(t, warnings[0], "lxml and xmlsec load libxml2.so.2 from different places")
 	assert.Contains(t, warnings[0], "link both against the same libxml2.so.2")
 }

@@ -14,35 +14,41 @@ type Provider struct {
 	// Dir is the directory the library was found in: the index entry's
 	// Dir, the libc dir, or the directory of an absolute dependency.
 	Dir string
+	// Lib is the library's file name there: the soname, or an auditwheel
+	// copy such as libxml2-5a2b9c1d.so.2.10.3.
+	Lib string
 }
 
 // Mismatch is a library that lxml and xmlsec extension modules resolve to
-// different directories. xmlsec refuses to load then, at run time, with
+// different files. xmlsec refuses to load then, at run time, with
 // "xmlsec.Error: (100, 'lxml & xmlsec libxml2 library version mismatch')".
 type Mismatch struct {
 	// Soname is the library, e.g. libxml2.so.2.
 	Soname string
 	// LXML and XMLSec are the first pair, in result order, that resolve
-	// Soname to different directories.
+	// the library to different files.
 	LXML, XMLSec Provider
 }
 
 func (m Mismatch) String() string {
-	return fmt.Sprintf("lxml and xmlsec load %s from different directories (%s for %s, %s for %s); xmlsec will fail at import with a libxml2 version mismatch",
-		m.Soname, m.LXML.Dir, m.LXML.File, m.XMLSec.Dir, m.XMLSec.File)
+	return fmt.Sprintf("lxml and xmlsec load %s from different places (%s for %s, %s for %s); xmlsec will fail at import with a libxml2 version mismatch",
+		m.Soname, path.Join(m.LXML.Dir, m.LXML.Lib), m.LXML.File, path.Join(m.XMLSec.Dir, m.XMLSec.Lib), m.XMLSec.File)
 }
 
 // LibxmlMismatches checks the results of one run for lxml and xmlsec
 // extension modules that resolve libxml2.so.2, libxslt.so.1 or
-// libexslt.so.0 to different directories (contract §3). A file belongs to
+// libexslt.so.0 (or auditwheel copies of them) to different files (contract §3). A file belongs to
 // lxml or xmlsec when a path component is "lxml" or "xmlsec", or starts
 // with "lxml." or "xmlsec." (xmlsec.cpython-314-x86_64-linux-gnu.so,
 // lxml.libs). It reports at most one Mismatch per soname, in soname order.
 // libcDir is Options.LibcDir, the directory of dependencies the libc dir
 // satisfied.
 func LibxmlMismatches(results []Result, libcDir string) []Mismatch {
-	type uses struct{ lxml, xmlsec []Provider }
-	bySoname := make(map[string]*uses)
+	type uses struct {
+		soname       string
+		lxml, xmlsec []Provider
+	}
+	byFamily := make(map[string]*uses)
 	for _, r := range results {
 		pkg := pythonPackage(r.File)
 		if pkg == "" {
@@ -50,7 +56,8 @@ func LibxmlMismatches(results []Result, libcDir string) []Mismatch {
 		}
 		for _, d := range r.Deps {
 			name := pyName(d.Name)
-			if !d.Found() || !libxmlFamily(name) {
+			family := libxmlFamily(name)
+			if !d.Found() || family == "" {
 				continue
 			}
 			var dir string
@@ -62,12 +69,12 @@ func LibxmlMismatches(results []Result, libcDir string) []Mismatch {
 			case Absolute:
 				dir = path.Dir(d.Name)
 			}
-			u := bySoname[name]
+			u := byFamily[family]
 			if u == nil {
-				u = &uses{}
-				bySoname[name] = u
+				u = &uses{soname: name}
+				byFamily[family] = u
 			}
-			p := Provider{File: r.File, Dir: dir}
+			p := Provider{File: r.File, Dir: dir, Lib: path.Base(name)}
 			if pkg == "lxml" {
 				u.lxml = append(u.lxml, p)
 			} else {
@@ -75,19 +82,19 @@ func LibxmlMismatches(results []Result, libcDir string) []Mismatch {
 			}
 		}
 	}
-	names := make([]string, 0, len(bySoname))
-	for n := range bySoname {
+	names := make([]string, 0, len(byFamily))
+	for n := range byFamily {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	var out []Mismatch
 	for _, n := range names {
-		u := bySoname[n]
+		u := byFamily[n]
 	pairs:
 		for _, l := range u.lxml {
 			for _, x := range u.xmlsec {
-				if l.Dir != x.Dir {
-					out = append(out, Mismatch{Soname: n, LXML: l, XMLSec: x})
+				if l.Dir != x.Dir || l.Lib != x.Lib {
+					out = append(out, Mismatch{Soname: l.Lib, LXML: l, XMLSec: x})
 					break pairs
 				}
 			}
@@ -96,18 +103,34 @@ func LibxmlMismatches(results []Result, libcDir string) []Mismatch {
 	return out
 }
 
-// libxmlFamily reports whether name is a libxml2, libxslt or libexslt
-// soname, of any version.
-func libxmlFamily(name string) bool {
-	stem := name
-	if i := strings.Index(name, ".so."); i >= 0 {
-		stem = name[:i+len(".so")]
+// libxmlFamily returns "libxml2", "libxslt" or "libexslt" when name is
+// such a library of any version, auditwheel's hashed copies included
+// (libxml2-5a2b9c1d.so.2.10.3); "" otherwise.
+func libxmlFamily(name string) string {
+	stem, _, ok := strings.Cut(path.Base(name), ".so")
+	if !ok {
+		return ""
+	}
+	if i := strings.LastIndexByte(stem, '-'); i > 0 && isHex(stem[i+1:]) {
+		stem = stem[:i]
 	}
 	switch stem {
-	case "libxml2.so", "libxslt.so", "libexslt.so":
-		return true
+	case "libxml2", "libxslt", "libexslt":
+		return stem
 	}
-	return false
+	return ""
+}
+
+func isHex(s string) bool {
+	if len(s) < 8 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // pythonPackage says whether file belongs to lxml or xmlsec, by the

@@ -37,8 +37,8 @@ func TestLibxmlMismatches(t *testing.T) {
 				res(xmlsec, indexed("libxml2.so.2", "/libxml2-b/lib"), indexed("libxslt.so.1", "/libxslt-b/lib")),
 			},
 			want: []Mismatch{
-				{Soname: "libxml2.so.2", LXML: Provider{lxml, "/libxml2-a/lib"}, XMLSec: Provider{xmlsec, "/libxml2-b/lib"}},
-				{Soname: "libxslt.so.1", LXML: Provider{lxml, "/libxslt-a/lib"}, XMLSec: Provider{xmlsec, "/libxslt-b/lib"}},
+				{Soname: "libxml2.so.2", LXML: Provider{lxml, "/libxml2-a/lib", "libxml2.so.2"}, XMLSec: Provider{xmlsec, "/libxml2-b/lib", "libxml2.so.2"}},
+				{Soname: "libxslt.so.1", LXML: Provider{lxml, "/libxslt-a/lib", "libxslt.so.1"}, XMLSec: Provider{xmlsec, "/libxslt-b/lib", "libxslt.so.1"}},
 			},
 		},
 		{
@@ -48,7 +48,17 @@ func TestLibxmlMismatches(t *testing.T) {
 				res(site+"/xmlsec/_xmlsec.so", Dependency{Candidates: []string{"/usr/lib/libexslt.so.0"}, Name: "/usr/lib/libexslt.so.0", Via: Absolute}),
 			},
 			want: []Mismatch{
-				{Soname: "libexslt.so.0", LXML: Provider{site + "/lxml.libs/libexslt-1a2b.so", libc}, XMLSec: Provider{site + "/xmlsec/_xmlsec.so", "/usr/lib"}},
+				{Soname: "libexslt.so.0", LXML: Provider{site + "/lxml.libs/libexslt-1a2b.so", libc, "libexslt.so.0"}, XMLSec: Provider{site + "/xmlsec/_xmlsec.so", "/usr/lib", "libexslt.so.0"}},
+			},
+		},
+		{
+			name: "auditwheel's hashed copy against the shared library",
+			results: []Result{
+				res(lxml, indexed("libxml2.so.2", "/libxml2/lib")),
+				res(xmlsec, indexed("libxml2-5a2b9c1d.so.2.10.3", site+"/xmlsec.libs")),
+			},
+			want: []Mismatch{
+				{Soname: "libxml2.so.2", LXML: Provider{lxml, "/libxml2/lib", "libxml2.so.2"}, XMLSec: Provider{xmlsec, site + "/xmlsec.libs", "libxml2-5a2b9c1d.so.2.10.3"}},
 			},
 		},
 		{
@@ -81,6 +91,6 @@ func TestLibxmlMismatches(t *testing.T) {
 }
 
 func TestMismatchString(t *testing.T) {
-	m := Mismatch{Soname: "libxml2.so.2", LXML: Provider{"lxml/etree.so", "/a/lib"}, XMLSec: Provider{"xmlsec.so", "/b/lib"}}
-	assert.Equal(t, "lxml and xmlsec load libxml2.so.2 from different directories (/a/lib for lxml/etree.so, /b/lib for xmlsec.so); xmlsec will fail at import with a libxml2 version mismatch", m.String())
+	m := Mismatch{Soname: "libxml2.so.2", LXML: Provider{"lxml/etree.so", "/a/lib", "libxml2.so.2"}, XMLSec: Provider{"xmlsec.so", "/b/lib", "libxml2-5a2b9c1d.so.2"}}
+	assert.Equal(t, "lxml and xmlsec load libxml2.so.2 from different places (/a/lib/libxml2.so.2 for lxml/etree.so, /b/lib/libxml2-5a2b9c1d.so.2 for xmlsec.so); xmlsec will fail at import with a libxml2 version mismatch", m.String())
 }
