@@ -79,6 +79,44 @@ func peFixture(t testing.TB, all []elftest.Fixture, id string) elftest.Fixture {
 	return elftest.Fixture{}
 }
 
+// peBuild builds the gopatchelf binary into a temporary directory.
+func peBuild(tb testing.TB) string {
+	tb.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		elftest.Unavailable(tb, "no go tool to build gopatchelf: %v", err)
+	}
+	bin := filepath.Join(tb.TempDir(), "gopatchelf")
+	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(tb, err, "go build: %s", out)
+	return bin
+}
+
+// TestPatchelfBinary runs the real binary, as `gopatchelf patchelf` and
+// through a symlink named patchelf.
+func TestPatchelfBinary(t *testing.T) {
+	bin := peBuild(t)
+	link := filepath.Join(filepath.Dir(bin), "patchelf")
+	require.NoError(t, os.Symlink("gopatchelf", link))
+	prog := peFixture(t, elftest.Fixtures(t), "i686/pie/prog").CopyTo(t, t.TempDir())
+	for _, argv := range [][]string{{bin, "patchelf"}, {link}} {
+		out, err := exec.Command(argv[0], append(argv[1:], "--print-needed", "--version", prog)...).Output()
+		require.NoError(t, err, "%q", argv)
+		assert.Equal(t, "patchelf 0.18.0 (gopatchelf)\n", string(out), "%q", argv)
+		out, err = exec.Command(argv[0], append(argv[1:], "--print-needed", prog)...).Output()
+		require.NoError(t, err, "%q", argv)
+		assert.Equal(t, "libfoo.so\nlibc.so.6\n", string(out), "%q", argv)
+	}
+	cmd := exec.Command(link)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 1, exit.ExitCode())
+	assert.True(t, strings.HasPrefix(stderr.String(), "syntax: "+link+"\n"), stderr.String())
+}
+
 func TestPatchelfArgv(t *testing.T) {
 	cases := []struct {
 		argv, want []string
@@ -268,6 +306,12 @@ type peEdit struct {
 var peRuns = func(e *peEnv) []string { return nil }
 
 var peBasic = []string{"pie", "nopie", "bigdynstr", "noshdrs"}
+
+// peAllDynamic is every variant with a dynamically linked program that
+// can grow (payload is refused: TestPatchelfFailures) and runs with one
+// RUNPATH (in transitive, libfoo.so needs its own).
+var peAllDynamic = []string{"pie", "nopie", "nopie-noseparate-code", "separate-code", "noseparate-code", "norelro",
+	"rpath", "runpath", "hash-gnu", "hash-sysv", "hash-both", "maxpage64k", "bigdynstr", "stripped", "noshdrs"}
 
 func peEdits() []peEdit {
 	longDir := "/nonexistent/" + strings.Repeat("a-long-directory-name/", 12)
@@ -495,7 +539,7 @@ func peEdits() []peEdit {
 			// One call, one elf.Edit: the result is byte for byte what
 			// elf.Apply makes of the equivalent edit.
 			name:     "everything at once",
-			variants: peBasic,
+			variants: peAllDynamic,
 			steps: func(e *peEnv) [][]string {
 				return [][]string{{"--set-interpreter", e.loader, "--set-rpath", e.libdir, "--add-needed", "libm.so.6",
 					"--replace-needed", "libfoo.so", "libfoo-renamed.so", "--no-sort"}}
@@ -920,13 +964,7 @@ func peDiffOne(t *testing.T, ref string, all []elftest.Fixture, fx elftest.Fixtu
 // Each iteration starts from the original file.
 func BenchmarkPatchelfSetRpath(b *testing.B) {
 	ref := elftest.LookPath(b, "patchelf")
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		b.Skipf("no go tool to build gopatchelf: %v", err)
-	}
-	bin := filepath.Join(b.TempDir(), "gopatchelf")
-	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(b, err, "go build: %s", out)
+	bin := peBuild(b)
 	rpath := "/nix/store/00000000000000000000000000000000-libfoo-1.0/lib:/nix/store/11111111111111111111111111111111-glibc-2.40/lib"
 
 	all := elftest.Fixtures(b)
