@@ -198,3 +198,12 @@ func TestRefsMissingPath(t *testing.T) {
 	assert.Equal(t, "gopatchelf: error: lstat nonexistent: no such file or directory\n"+
 		"gopatchelf: error: lstat -dash: no such file or directory\n", errOut)
 }
+
+func TestStorerefCommandsRegistered(t *testing.T) {
+	for _, name := range []string{"refs", "scrub", "wheel"} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{name, "-h"}, nil, &out, &errOut)
+		assert.Equal(t, exitOK, code, name)
+		assert.Contains(t, out.String(), "usage: gopatchelf "+name, name)
+	}
+}
