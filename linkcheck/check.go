@@ -72,7 +72,7 @@ type checker struct {
 func walk(root string) (files []string, unreadable []Finding) {
 	fi, err := os.Stat(root)
 	if err != nil {
-		return nil, []Finding{{Severity: Error, Kind: Unreadable, File: root, Detail: err.Error()}}
+		return nil, []Finding{{Severity: Error, Kind: Unreadable, File: root, Detail: withoutPath(err)}}
 	}
 	if !fi.IsDir() {
 		if fi.Mode().IsRegular() {
@@ -82,7 +82,7 @@ func walk(root string) (files []string, unreadable []Finding) {
 	}
 	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			unreadable = append(unreadable, Finding{Severity: Error, Kind: Unreadable, File: p, Detail: err.Error()})
+			unreadable = append(unreadable, Finding{Severity: Error, Kind: Unreadable, File: p, Detail: withoutPath(err)})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -94,6 +94,16 @@ func walk(root string) (files []string, unreadable []Finding) {
 		return nil
 	})
 	return files, unreadable
+}
+
+// withoutPath is an error's text without the path an *fs.PathError
+// repeats: findings name the file already.
+func withoutPath(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 func (c *checker) indexLibFiles() {
@@ -135,7 +145,7 @@ func (c *checker) checkFile(display, root string) (r resolver.Result, ok bool) {
 	dist := c.dists.owner(display, root)
 	c.distOf[display] = dist
 	if o.err != nil {
-		c.rep.Findings = append(c.rep.Findings, Finding{Severity: Error, Kind: Unreadable, File: display, Dist: dist, Detail: o.err.Error()})
+		c.rep.Findings = append(c.rep.Findings, Finding{Severity: Error, Kind: Unreadable, File: display, Dist: dist, Detail: withoutPath(o.err)})
 		return r, false
 	}
 	file := File{Path: display, Dist: dist, Deps: []Dep{}}

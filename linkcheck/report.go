@@ -1,6 +1,7 @@
 package linkcheck
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -219,5 +220,12 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 	for _, f := range r.Findings {
 		doc.Findings = append(doc.Findings, finding{f, f.Message()})
 	}
-	return json.Marshal(doc)
+	// Messages hold "->": keep them readable rather than \u003e.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
