@@ -90,6 +90,7 @@ func TestScrubFixtures(t *testing.T) {
 			require.NoError(t, err)
 			assert.True(t, res.Changed)
 			assert.Empty(t, res.Remaining, "every store path is gone, stale .dynstr bytes included")
+			assert.Len(t, res.Data, len(data), "shorter strings are written in place")
 			f := mustParse(t, res.Data)
 			assert.Equal(t, libDir, f.Runpath)
 			assert.Equal(t, prog.Arch.Interp, f.Interpreter)
@@ -238,6 +239,7 @@ func TestScrubRodataAndDebug(t *testing.T) {
 	require.Len(t, res.Remaining, 1, "%v", res.Remaining)
 	assert.Equal(t, Ref{Kind: Bytes, StorePath: "/nix/store/" + hashB + "-foo-1.0", Offset: res.Remaining[0].Offset,
 		Section: ".rodata"}, res.Remaining[0])
+	assert.Len(t, res.Data, len(data), "shorter strings are written in place")
 	f := mustParse(t, res.Data)
 	assert.Equal(t, "$ORIGIN", f.Runpath)
 	assert.Equal(t, loader, f.Interpreter)
