@@ -2,6 +2,8 @@ package elf_test
 
 import (
 	"bytes"
+	stdelf "debug/elf"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/gopatchelf/gopatchelf/elf"
 	"github.com/gopatchelf/gopatchelf/internal/elftest"
+	"github.com/gopatchelf/gopatchelf/ldcache"
 )
 
 // TestResolutionCacheNote writes, replaces and drops the NixOS
@@ -91,4 +94,43 @@ func TestResolutionCacheRefusesRpath(t *testing.T) {
 	e.ResolutionCache = []byte("a\x00=/x/a\x00\x00")
 	_, _, err := elf.Apply(fx[0].Bytes(t), e)
 	assert.ErrorIs(t, err, elf.ErrUnsafe)
+}
+
+// TestResolutionCacheGolden compares the note section with what patchelf
+// 0.19.0's --build-resolution-cache wrote for the same fixture and run path
+// (captured once with /nix/store/0…0-foo/lib/libfoo.so in place; patchelf
+// 0.19 is not a Debian package, so CI cannot rerun it). The descriptor is
+// built by ldcache with the same file-system answers.
+func TestResolutionCacheGolden(t *testing.T) {
+	const store = "/nix/store/00000000000000000000000000000000-foo/lib"
+	const rp = "$ORIGIN/../lib:" + store
+	golden := map[string]string{
+		"x86_64": "0600000074000000b66ca8634e69784f530000006c6962632e736f2e36003f244f524947494e2f2e2e2f6c6962006c6962666f6f2e736f003f244f524947494e2f2e2e2f6c69623a3d2f6e69782f73746f72652f30303030303030303030303030303030303030303030303030303030303030302d666f6f2f6c69622f6c6962666f6f2e736f0000",
+		"ppc64":  "000000060000007463a86cb64e69784f530000006c6962632e736f2e36003f244f524947494e2f2e2e2f6c6962006c6962666f6f2e736f003f244f524947494e2f2e2e2f6c69623a3d2f6e69782f73746f72652f30303030303030303030303030303030303030303030303030303030303030302d666f6f2f6c69622f6c6962666f6f2e736f0000",
+	}
+	for arch, want := range golden {
+		t.Run(arch, func(t *testing.T) {
+			fx := elftest.Select(elftest.Fixtures(t), func(f elftest.Fixture) bool {
+				return f.Arch.Name == arch && f.Variant == "pie" && f.Name == "prog"
+			})
+			require.Len(t, fx, 1)
+			data := fx[0].Bytes(t)
+			desc, err := ldcache.Build(parse(t, data).Needed, rp, ldcache.FS{
+				Readable: func(p string) bool { return p == store+"/libfoo.so" },
+				Exists:   func(string) bool { return false },
+			})
+			require.NoError(t, err)
+			out, _, err := elf.Apply(data, elf.Edit{SetRunpath: true, Runpath: rp, ResolutionCache: desc})
+			require.NoError(t, err)
+			sf, err := stdelf.NewFile(bytes.NewReader(out))
+			require.NoError(t, err)
+			sec := sf.Section(elf.ResolutionCacheSection)
+			require.NotNil(t, sec)
+			got, err := sec.Data()
+			require.NoError(t, err)
+			assert.Equal(t, want, hex.EncodeToString(got))
+			assert.Equal(t, stdelf.SHT_NOTE, sec.Type)
+			assert.Equal(t, stdelf.SHF_ALLOC, sec.Flags)
+		})
+	}
 }

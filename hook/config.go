@@ -60,6 +60,10 @@ type Config struct {
 	// NoDefaultLib (patchelf's --no-default-lib in --extra-args) sets
 	// DF_1_NODEFLIB in every file written.
 	NoDefaultLib bool
+	// ResolutionCache (--resolution-cache) writes, in the same edit as the
+	// RUNPATH, the NixOS resolution-cache note computed for it (package
+	// ldcache). Files whose search path stays DT_RPATH get none.
+	ResolutionCache bool
 
 	// Interpreter is the dynamic linker given to every dynamic executable
 	// ($NIX_BINTOOLS/nix-support/dynamic-linker). "" leaves interpreters
@@ -112,6 +116,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Workers < 0 {
 		return fmt.Errorf("workers must not be negative, got %d", c.Workers)
+	}
+	if c.ResolutionCache && c.ForceRpath {
+		return errors.New("--resolution-cache cannot be combined with --force-rpath")
 	}
 	if c.PageSize != 0 && c.PageSize&(c.PageSize-1) != 0 {
 		return fmt.Errorf("page size %d is not a power of two", c.PageSize)

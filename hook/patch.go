@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/ldcache"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
@@ -126,6 +127,9 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 		fr.add(SetRpath{File: path, Rpath: rp})
 		edit.SetRunpath, edit.Runpath, edit.ForceRpath = true, rp, r.cfg.ForceRpath
 	}
+	if r.cfg.ResolutionCache {
+		edit.ResolutionCache = r.resolutionCache(f, edit)
+	}
 	if edit.IsZero() {
 		fr.outcome = Unchanged
 		return fr
@@ -155,6 +159,34 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 		return fr.fail(nameErr(path, err))
 	}
 	return fr
+}
+
+// resolutionCache computes the resolution-cache descriptor for the run
+// path f will have after edit, or nil when there is none to write: no
+// DT_RUNPATH (the loader's cache is only for DT_RUNPATH files), nothing
+// needed, or nothing found.
+func (r *runner) resolutionCache(f *elf.File, edit elf.Edit) []byte {
+	runpath, ok := f.Runpath, f.HasRunpath
+	if edit.SetRunpath {
+		runpath, ok = edit.Runpath, !edit.ForceRpath
+	}
+	if !ok {
+		return nil
+	}
+	desc, err := ldcache.Build(f.Needed, runpath, ldcache.FS{
+		Readable: func(p string) bool {
+			st, err := r.fs.Stat(p)
+			return err == nil && !st.IsDir()
+		},
+		Exists: func(p string) bool {
+			_, err := r.fs.Stat(p)
+			return err == nil
+		},
+	})
+	if err != nil {
+		return nil
+	}
+	return desc
 }
 
 // verify re-parses the written copy before it replaces the original: the

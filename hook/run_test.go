@@ -19,6 +19,7 @@ import (
 	"github.com/gopatchelf/gopatchelf/elf"
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
 	"github.com/gopatchelf/gopatchelf/internal/elftest"
+	"github.com/gopatchelf/gopatchelf/ldcache"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
@@ -603,4 +604,32 @@ func TestLibxmlMismatchIsWarned(t *testing.T) {
 	require.Len(t, warnings, 1)
 	assert.Contains(t, warnings[0], "lxml and xmlsec load libxml2.so.2 from different places")
 	assert.Contains(t, warnings[0], "link both against the same libxml2.so.2")
+}
+
+// TestResolutionCache: --resolution-cache writes the note for the RUNPATH
+// written, in the same single write, and a second run leaves it alone.
+func TestResolutionCache(t *testing.T) {
+	root := realTemp(t)
+	files := siteTree(t)
+	makeTree(t, root, files, sortedNames(files))
+	inDir(t, root)
+	cfg := siteConfig()
+	cfg.ResolutionCache = true
+	_, rep, err := collect(t, cfg)
+	require.NoError(t, err)
+	require.Equal(t, 2, rep.Count(Patched))
+
+	f, err := elf.Open("out/lib/libfoo.so")
+	require.NoError(t, err)
+	defer f.Close()
+	entries, err := ldcache.Parse(f.ResolutionCache)
+	require.NoError(t, err)
+	assert.Equal(t, []ldcache.Entry{{Needed: "libbar.so", Paths: []ldcache.Path{{Exact: true, Value: root + "/store/bar/lib/libbar.so"}}}}, entries)
+
+	_, rep2, err := collect(t, cfg)
+	require.NoError(t, err)
+	assert.Equal(t, 0, rep2.Count(Patched), "the note is up to date")
+
+	cfg.ForceRpath = true
+	assert.Error(t, cfg.Validate())
 }

@@ -61,6 +61,8 @@ func autoParser() *argParser {
 				help: "Give --runtime-dependencies to shared libraries too, not only to executables."},
 			{names: []string{"--explain"}, kind: argFlag, dest: "explain",
 				help: "For each dependency, print every candidate considered and why one won."},
+			{names: []string{"--resolution-cache"}, kind: argFlag, dest: "resolution_cache",
+				help: "Also write the NixOS resolution-cache note (patchelf 0.19's --build-resolution-cache) for the RUNPATH written."},
 			{names: []string{"--dry-run"}, kind: argFlag, dest: "dry_run",
 				help: "Report what would be done, but write nothing."},
 			{names: []string{"--extra-args"}, kind: argRest, dest: "extra_args",
@@ -115,6 +117,7 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		NoDefaultLib:               px.noDefaultLib,
 		Explain:                    a.flag("explain"),
 		DryRun:                     a.flag("dry_run"),
+		ResolutionCache:            a.flag("resolution_cache"),
 		Workers:                    workers(),
 		Log:                        log,
 	}

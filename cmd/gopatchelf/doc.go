@@ -13,7 +13,8 @@
 //	                [--keep-libc] [--preserve-origin] [--relative-rpaths]
 //	                [--ignore-existing] [--structured-logs]
 //	                [--interpreter PATH] [--libc-dir DIR]
-//	                [--runtime-dependencies-for-libs] [--explain] [--dry-run]
+//	                [--runtime-dependencies-for-libs] [--explain]
+//	                [--resolution-cache] [--dry-run]
 //	                [--extra-args PATCHELF-FLAG ...]
 //
 // auto takes the command line of nixpkgs' auto-patchelf script, parsed the
@@ -33,7 +34,10 @@
 //
 // The options after --structured-logs are ours: --explain prints the
 // candidates considered for each dependency, --runtime-dependencies-for-libs
-// gives --runtime-dependencies to libraries too (nixpkgs #282749), --dry-run
+// gives --runtime-dependencies to libraries too (nixpkgs #282749),
+// --resolution-cache also writes the NixOS resolution-cache note that
+// patchelf 0.19's --build-resolution-cache writes (same bytes) for the
+// RUNPATH written, in the same write (not with --force-rpath), --dry-run
 // writes nothing. Of the patchelf flags in --extra-args, --force-rpath,
 // --page-size N and --no-default-lib are honoured, --debug, --no-sort and
 // --no-clobber-old-sections are meaningless here and accepted silently,
