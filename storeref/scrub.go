@@ -133,13 +133,19 @@ func planEdit(f *elf.File, storeDir string, opts Options, changes *[]Change) elf
 	}
 	if f.HasRunpath || f.HasRpath {
 		kept, dropped := keep(list)
-		if dropped || (f.HasRunpath && f.HasRpath && inStore(f.Rpath)) {
+		both := f.HasRunpath && f.HasRpath
+		if dropped || (both && inStore(f.Rpath)) {
 			if kept == "" {
 				edit.RemoveRunpath = true
 			} else {
 				edit.SetRunpath, edit.Runpath, edit.ForceRpath = true, kept, kind == Rpath
 			}
-			*changes = append(*changes, Change{Kind: kind, Old: list, New: kept})
+			if dropped {
+				*changes = append(*changes, Change{Kind: kind, Old: list, New: kept})
+			}
+			if both { // package elf keeps one search path: DT_RPATH goes
+				*changes = append(*changes, Change{Kind: Rpath, Old: f.Rpath})
+			}
 		}
 	}
 

@@ -2,9 +2,12 @@ package storeref
 
 import (
 	"bytes"
+	stdelf "debug/elf"
+	"encoding/binary"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -257,4 +260,47 @@ func TestScrubRodataAndDebug(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, res.Data, 0o755))
 	out := elftest.NewRunner(t, elftest.Arches()[0]).RunOK(t, nil, path)
 	assert.Equal(t, "/nix/store/"+hashB+"-foo-1.0/lib\n", out)
+}
+
+// TestScrubRunpathAndRpath covers a file with both tags (old linkers with
+// --enable-new-dtags wrote both): the loader reads DT_RUNPATH only, so the
+// result is the filtered DT_RUNPATH alone. The RUNPATH is made by hand, in
+// place of DT_DEBUG, pointing at the tail "$ORIGIN" of the RPATH string.
+func TestScrubRunpathAndRpath(t *testing.T) {
+	all := elftest.Fixtures(t)
+	lib := elftest.Select(all, func(f elftest.Fixture) bool { return f.ID() == "x86_64/rpath/prog" })[0]
+	store := "/nix/store/" + hashB + "-krb5-1.21.3/lib"
+	data, _, err := elf.Apply(lib.Bytes(t), elf.Edit{SetRunpath: true, ForceRpath: true, Runpath: store + ":$ORIGIN"})
+	require.NoError(t, err)
+	f := mustParse(t, data)
+	debug := slices.IndexFunc(f.Dynamic, func(d elf.Dyn) bool { return d.Tag == stdelf.DT_DEBUG })
+	require.GreaterOrEqual(t, debug, 0)
+	rpathOff, ok := f.DynValue(stdelf.DT_RPATH)
+	require.True(t, ok)
+	var dynOff uint64
+	for _, p := range f.Progs {
+		if p.Type == stdelf.PT_DYNAMIC {
+			dynOff = p.Off
+		}
+	}
+	slot := dynOff + uint64(debug)*16
+	binary.LittleEndian.PutUint64(data[slot:], uint64(stdelf.DT_RUNPATH))
+	binary.LittleEndian.PutUint64(data[slot+8:], rpathOff+uint64(len(store)+1))
+	f = mustParse(t, data)
+	require.True(t, f.HasRunpath && f.HasRpath)
+	require.Equal(t, "$ORIGIN", f.Runpath)
+
+	res, err := Scrub(data, Options{})
+	require.NoError(t, err)
+	got := mustParse(t, res.Data)
+	assert.True(t, got.HasRunpath)
+	assert.False(t, got.HasRpath, "the loader ignored DT_RPATH; it goes")
+	assert.Equal(t, "$ORIGIN", got.Runpath)
+	assert.Equal(t, []Change{{Kind: Rpath, Old: store + ":$ORIGIN"}}, res.Changes)
+	// The RPATH string shares its tail with the RUNPATH, so elf may keep
+	// its bytes: then the re-scan must report them as bytes in .dynstr.
+	for _, r := range res.Remaining {
+		assert.Equal(t, Ref{Kind: Bytes, StorePath: "/nix/store/" + hashB + "-krb5-1.21.3", Offset: r.Offset, Section: ".dynstr"}, r)
+	}
+	t.Logf("remaining: %+v", res.Remaining)
 }
