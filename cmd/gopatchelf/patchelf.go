@@ -383,6 +383,10 @@ func peFileError(name string, err error) error {
 	return peErrorf("getting info about '%s': %s", name, reason)
 }
 
+// peMinHeader is the size of the smallest ELF header (ELFCLASS32): patchelf
+// says "missing ELF header" for anything shorter.
+const peMinHeader = 52
+
 const peStaticHint = ". The input file is most likely statically linked"
 
 func (o *peOptions) debugf(sio stdio, format string, args ...any) {
@@ -405,8 +409,15 @@ func (o *peOptions) patchFile(name string, sio stdio) error {
 	if !prints {
 		o.debugf(sio, "patching ELF file '%s'\n", name)
 	}
-	if _, err := os.Stat(name); err != nil {
+	st, err := os.Stat(name)
+	if err != nil {
 		return peFileError(name, err)
+	}
+	if st.IsDir() {
+		return peErrorf("reading '%s': Is a directory", name)
+	}
+	if st.Size() < peMinHeader {
+		return peErrorf("%s: missing ELF header", name)
 	}
 	f, err := elf.Open(name)
 	if err != nil {
@@ -417,7 +428,7 @@ func (o *peOptions) patchFile(name string, sio stdio) error {
 		case errors.As(err, &fe):
 			return peErrorf("%v", err)
 		}
-		return peFileError(name, err)
+		return peErrorf("reading '%s': %v", name, err)
 	}
 	defer f.Close()
 	if f.Type != stdelf.ET_EXEC && f.Type != stdelf.ET_DYN {

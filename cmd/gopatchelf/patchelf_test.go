@@ -676,9 +676,11 @@ func TestPatchelfFailures(t *testing.T) {
 	all := elftest.Fixtures(t)
 	dir := t.TempDir()
 	text := filepath.Join(dir, "script.sh")
-	require.NoError(t, os.WriteFile(text, []byte("#!/bin/sh\necho hi\n"), 0o755))
+	require.NoError(t, os.WriteFile(text, []byte("#!/bin/sh\n# a script, longer than an ELF header would be\necho hi\n"), 0o755))
+	short := filepath.Join(dir, "short")
+	require.NoError(t, os.WriteFile(short, peFixture(t, all, "x86_64/pie/prog").Bytes(t)[:40], 0o755))
 	truncated := filepath.Join(dir, "truncated")
-	require.NoError(t, os.WriteFile(truncated, peFixture(t, all, "x86_64/pie/prog").Bytes(t)[:40], 0o755))
+	require.NoError(t, os.WriteFile(truncated, peFixture(t, all, "x86_64/pie/prog").Bytes(t)[:60], 0o755))
 	object := peFixture(t, all, "x86_64/object/foo.o").CopyTo(t, dir)
 	payload := peFixture(t, all, "x86_64/payload/prog").CopyTo(t, filepath.Join(dir, peMkdir(t, dir, "payload")))
 	static := peFixture(t, all, "aarch64/static/prog").CopyTo(t, filepath.Join(dir, peMkdir(t, dir, "static")))
@@ -691,6 +693,7 @@ func TestPatchelfFailures(t *testing.T) {
 		stderr     string
 	}{
 		{"not ELF", text, []string{"--set-rpath", "/x"}, "patchelf: " + text + ": not an ELF executable\n"},
+		{"shorter than an ELF header", short, []string{"--print-rpath"}, "patchelf: " + short + ": missing ELF header\n"},
 		{"truncated", truncated, []string{"--print-rpath"}, "patchelf: " + truncated + ": malformed ELF"},
 		{"object file", object, []string{"--print-needed"}, "patchelf: " + object + ": wrong ELF type\n"},
 		{"payload after the last segment", payload, []string{"--set-rpath", "/a/much/longer/path/than/before/to/force/growth"}, "patchelf: " + payload + ": refusing to rewrite"},
@@ -713,6 +716,12 @@ func TestPatchelfFailures(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("a directory", func(t *testing.T) {
+		r := peCall(t, "--print-rpath", dir)
+		assert.Equal(t, 1, r.code)
+		assert.Equal(t, "patchelf: reading '"+dir+"': Is a directory\n", r.stderr)
+	})
 
 	t.Run("stops at the first failure", func(t *testing.T) {
 		d := t.TempDir()
