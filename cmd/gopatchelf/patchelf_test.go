@@ -1007,3 +1007,66 @@ func BenchmarkPatchelfSetRpath(b *testing.B) {
 		}
 	}
 }
+
+// TestPatchelfRepeatedUpdates changes the same strings back and forth many
+// times (patchelf's repeated-updates case): the number of PT_LOAD segments
+// must stay bounded and the program must keep running. The size is not
+// bounded: every edit that does not fit appends a fresh copy of .dynstr
+// (patchelf's grows faster still); it is logged to keep an eye on.
+func TestPatchelfRepeatedUpdates(t *testing.T) {
+	all := elftest.Fixtures(t)
+	for _, id := range []string{"x86_64/pie/prog", "i686/nopie/prog", "s390x/pie/prog"} {
+		t.Run(id, func(t *testing.T) {
+			fx := peFixture(t, all, id)
+			dir := t.TempDir()
+			prog := fx.CopyTo(t, dir)
+			libdir := fx.CopyDeps(t, all, filepath.Join(dir, peMkdir(t, dir, "lib")))
+			lib := filepath.Join(libdir, "libfoo.so")
+			loads := func(path string) int {
+				f, err := stdelf.NewFile(bytes.NewReader(peRead(t, path)))
+				require.NoError(t, err)
+				n := 0
+				for _, p := range f.Progs {
+					if p.Type == stdelf.PT_LOAD {
+						n++
+					}
+				}
+				return n
+			}
+			progLoads, libLoads := loads(prog), loads(lib)
+			sizes := []int{len(peRead(t, prog))}
+			for i := range 40 {
+				suffix := strings.Repeat("/x", i%7)
+				peOK(t, "--set-rpath", libdir+":/nonexistent"+suffix, prog)
+				peOK(t, "--set-soname", "./libfoo.so"+suffix, lib)
+				peOK(t, "--set-soname", "libfoo.so", lib)
+				sizes = append(sizes, len(peRead(t, prog)))
+			}
+			assert.LessOrEqual(t, loads(prog), progLoads+1)
+			assert.LessOrEqual(t, loads(lib), libLoads+1)
+			t.Logf("sizes after each edit: %v", sizes)
+			elftest.AssertValid(t, peRead(t, prog))
+			elftest.AssertValid(t, peRead(t, lib))
+			res := elftest.NewRunner(t, fx.Arch).Run(t, nil, prog)
+			assert.Equal(t, 0, res.ExitCode, "%s", res)
+			assert.Equal(t, fx.Output, res.Stdout)
+		})
+	}
+}
+
+// TestPatchelfEmptyRpath follows patchelf: --set-rpath "" adds no entry to
+// a file without one, and empties an existing one.
+func TestPatchelfEmptyRpath(t *testing.T) {
+	all := elftest.Fixtures(t)
+	dir := t.TempDir()
+	plain := peFixture(t, all, "aarch64/pie/prog").CopyTo(t, filepath.Join(dir, peMkdir(t, dir, "plain")))
+	orig := peRead(t, plain)
+	peOK(t, "--force-rpath", "--set-rpath", "", plain)
+	assert.Equal(t, orig, peRead(t, plain))
+
+	withRpath := peFixture(t, all, "aarch64/rpath/prog").CopyTo(t, filepath.Join(dir, peMkdir(t, dir, "rpath")))
+	peOK(t, "--force-rpath", "--set-rpath", "", withRpath)
+	f := peFacts(t, withRpath)
+	assert.True(t, f.Has(stdelf.DT_RPATH))
+	assert.Equal(t, "", f.RPath)
+}
