@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gopatchelf/gopatchelf/elf"
+)
+
+// checkTree lays out, under root, a build output and a site-packages that
+// need libraries from two "store" directories, and a stand-in glibc (the
+// program's interpreter; its libc.so.6 is a fixture library, which defines
+// no versions, so glibc versions are not compared). The golden cases pass
+// --no-default-dirs so that the host's own /lib never shows.
+func checkTree(t testing.TB, root string) {
+	t.Helper()
+	w := func(name string, data []byte) { writeFile(t, filepath.Join(root, name), data, 0o755) }
+	prog, _, err := elf.Apply(fixture(t, "x86_64/transitive/prog"), elf.Edit{
+		Interpreter: root + "/glibc/lib/ld-linux-x86-64.so.2",
+		SetRunpath:  true, Runpath: "$ORIGIN/../lib",
+	})
+	require.NoError(t, err)
+	w("out/bin/prog", prog)
+	w("out/bin/static", fixture(t, "x86_64/static/prog"))
+	w("out/lib/libfoo.so", fixture(t, "x86_64/transitive/libfoo.so"))
+	w("out/share/notes.so", []byte("a text file named .so\n"))
+	sp := "lib/python3.14/site-packages/"
+	w(sp+"psycopg_c/_psycopg.cpython-314-x86_64-linux-gnu.so",
+		withNeeded(t, "x86_64/transitive/libfoo.so", "libbar.so", "libpq.so.5"))
+	w(sp+"psycopg_c-3.2.9.dist-info/RECORD", []byte(
+		"psycopg_c/_psycopg.cpython-314-x86_64-linux-gnu.so,sha256=AAAA,1234\npsycopg_c-3.2.9.dist-info/RECORD,,\n"))
+	w("store/bar/lib/libbar.so", fixture(t, "x86_64/transitive/libbar.so"))
+	w("store/pq/lib/libpq.so.5", withNeeded(t, "x86_64/transitive/libbar.so"))
+	w("glibc/lib/ld-linux-x86-64.so.2", renamed(t, "x86_64/pie/libfoo.so", "ld-linux-x86-64.so.2"))
+	w("glibc/lib/libc.so.6", renamed(t, "x86_64/pie/libfoo.so", "libc.so.6"))
+}
+
+// renamed is a fixture library with another DT_SONAME, so that it does
+// not stand in for libfoo.so once loaded.
+func renamed(t testing.TB, id, soname string) []byte {
+	t.Helper()
+	out, _, err := elf.Apply(fixture(t, id), elf.Edit{Soname: soname})
+	require.NoError(t, err)
+	return out
+}
+
+func checkCases() [](struct {
+	name string
+	args []string
+	prep func(t *testing.T, root string)
+}) {
+	std := []string{"--no-default-dirs", "--libs", "glibc/lib"}
+	args := func(a ...string) []string { return append(append([]string{}, std...), a...) }
+	broken := func(t *testing.T, root string) {
+		writeFile(t, filepath.Join(root, "out/lib/broken.so"), fixture(t, "x86_64/pie/libfoo.so")[:300], 0o755)
+	}
+	return [](struct {
+		name string
+		args []string
+		prep func(t *testing.T, root string)
+	}){
+		{"text", args("--", "out", "lib"), broken},
+		{"json", args("--format", "json", "--", "out", "lib"), broken},
+		{"github", args("--format=github", "--", "out", "lib"), broken},
+		{"clean", args("store/bar/lib", "store/pq/lib", "--", "out", "lib"), nil},
+		{"clean-json", args("store/bar/lib", "store/pq/lib", "--format", "json", "--", "out/bin"), nil},
+		{"ignore-missing", append([]string{"out", "lib"}, args("--ignore-missing", "libbar.so", "libpq.so.*")...), nil},
+		{"paths-first", append([]string{"out/bin/prog"}, args("store/bar/lib")...), nil},
+		{"missing-path", args("--", "gone"), nil},
+		{"usage-no-path", args(), nil},
+		{"usage-format", []string{"--format", "xml", "out"}, nil},
+		{"usage-unknown", []string{"--frobnicate", "out"}, nil},
+		{"help", []string{"--help"}, nil},
+	}
+}
+
+// TestCheckGolden runs check on a fresh tree per case and compares exit
+// code, stdout and stderr with testdata/check/<case>.txt; the temporary
+// root reads $ROOT. go test -run TestCheckGolden -update rewrites them.
+func TestCheckGolden(t *testing.T) {
+	pkgDir, err := os.Getwd()
+	require.NoError(t, err)
+	for _, tc := range checkCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			root, err := filepath.EvalSymlinks(t.TempDir())
+			require.NoError(t, err)
+			checkTree(t, root)
+			if tc.prep != nil {
+				tc.prep(t, root)
+			}
+			t.Chdir(root)
+			before := treeBytes(t, root)
+
+			var stdout, stderr bytes.Buffer
+			code := runCheck(context.Background(), tc.args, stdio{in: strings.NewReader(""), out: &stdout, errOut: &stderr})
+
+			got := formatGolden(code, stdout.String(), stderr.String(), root)
+			path := filepath.Join(pkgDir, "testdata", "check", tc.name+".txt")
+			if *update {
+				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+				require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run with -update to create it")
+			assert.Equal(t, string(want), got)
+			assert.Equal(t, before, treeBytes(t, root), "check wrote to the tree")
+			if strings.Contains(tc.name, "json") {
+				var doc map[string]any
+				require.NoError(t, json.Unmarshal(stdout.Bytes(), &doc), "not JSON")
+			}
+		})
+	}
+}
+
+// TestCheckExitCodes pins the documented exit codes, independent of the
+// golden text.
+func TestCheckExitCodes(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	checkTree(t, root)
+	t.Chdir(root)
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"--no-default-dirs", "--libs", "glibc/lib", "store/bar/lib", "store/pq/lib", "--", "out", "lib"}, exitOK},
+		{[]string{"--no-default-dirs", "--libs", "glibc/lib", "--", "out", "lib"}, exitFailure},
+		{[]string{"--no-default-dirs", "out/share/notes.so"}, exitOK}, // nothing ELF: nothing wrong
+		{[]string{"--no-default-dirs", "nonexistent"}, exitFailure},
+		{[]string{"--no-default-dirs"}, exitUsage},
+		{[]string{"--format", "yaml", "out"}, exitUsage},
+		{[]string{"--libs"}, exitUsage},
+		{[]string{"-h"}, exitOK},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := runCheck(context.Background(), tc.args, stdio{in: strings.NewReader(""), out: &stdout, errOut: &stderr})
+		assert.Equal(t, tc.code, code, "%q\nstdout:\n%s\nstderr:\n%s", tc.args, stdout.String(), stderr.String())
+	}
+}
+
+// TestCheckAfterAuto is the CI job of issue 6 in one process: the tree
+// fails check, `gopatchelf auto` patches it, and then check passes.
+func TestCheckAfterAuto(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	checkTree(t, root)
+	t.Chdir(root)
+	t.Setenv("NIX_BINTOOLS", "")
+	checkArgs := []string{"--no-default-dirs", "--libs", "glibc/lib", "--", "out", "lib"}
+	check := func() (int, string) {
+		var stdout, stderr bytes.Buffer
+		code := runCheck(context.Background(), checkArgs, stdio{in: strings.NewReader(""), out: &stdout, errOut: &stderr})
+		return code, stdout.String() + stderr.String()
+	}
+	code, out := check()
+	require.Equal(t, exitFailure, code, out)
+
+	var stdout, stderr bytes.Buffer
+	code = run(context.Background(), []string{"auto", "--paths", "out", "lib", "--libs", "store/bar/lib", "store/pq/lib",
+		"--libc-dir", "glibc/lib"}, strings.NewReader(""), &stdout, &stderr)
+	require.Equal(t, exitOK, code, stdout.String()+stderr.String())
+
+	code, out = check()
+	assert.Equal(t, exitOK, code, out)
+}
