@@ -41,6 +41,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"auto", "patch ELF files the way nixpkgs' auto-patchelf does (same command line)", runAuto},
+		{"check", "check that every ELF file's libraries and symbol versions resolve as the loader would", runCheck},
 		{"patchelf", "NixOS patchelf's command line (also when this binary is run as 'patchelf')", runPatchelf},
 		{"refs", "list the Nix store paths files refer to, and where (RUNPATH, interpreter, bytes)", runRefs},
 		{"scrub", "remove Nix store references from ELF files for a fixed-output derivation", runScrub},
