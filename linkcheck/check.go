@@ -378,9 +378,9 @@ func (l *load) find(n *node, name string) (p *node, dep Dep, added, ok bool) {
 	}
 	dirs, _ := l.dirs(n, true)
 	for _, d := range dirs {
-		cand := d.dir + "/" + expanded
-		if d.file != "" {
-			cand = d.file
+		cand, ok := d.candidate(expanded)
+		if !ok {
+			continue
 		}
 		if o := l.c.object(cand); o.loadable(l.want) == "" {
 			p, added := l.join(n, o, expanded)
@@ -420,9 +420,9 @@ func (l *load) rejected(n *node, name string) []string {
 	}
 	dirs, _ := l.dirs(n, false)
 	for _, d := range dirs {
-		cand := d.dir + "/" + name
-		if d.file != "" {
-			cand = d.file
+		cand, ok := d.candidate(name)
+		if !ok {
+			continue
 		}
 		if fi, err := os.Stat(cand); err != nil || fi.IsDir() {
 			continue
@@ -438,6 +438,15 @@ type searchDir struct {
 	dir  string
 	file string // a --libs file entry: the one file this entry offers
 	via  string
+}
+
+// candidate is the file that would satisfy name in d: a --libs file
+// offers only its own base name.
+func (d searchDir) candidate(name string) (string, bool) {
+	if d.file != "" {
+		return d.file, filepath.Base(d.file) == name
+	}
+	return d.dir + "/" + name, true
 }
 
 // dirs is the search list for n's dependencies, in the loader's order:

@@ -138,6 +138,15 @@ func TestLoaderSearchOrder(t *testing.T) {
 			want: []string{},
 		},
 		{
+			name: "a --libs file offers its own name only",
+			files: func(t *testing.T) layout {
+				return std(t, "app/bin/prog", paths(t, bin["prog"], "$ORIGIN/../lib", false))
+			},
+			libs: []string{"app/lib/libbar.so", "app/lib/libfoo.so"},
+			env:  []string{"LD_LIBRARY_PATH=$ROOT/app/none"},
+			want: []string{"missing-library $ROOT/app/lib/libbar.so libbaz.so"},
+		},
+		{
 			name: "nothing found without paths",
 			files: func(t *testing.T) layout {
 				return std(t, "app/bin/prog", bin["prog"])
