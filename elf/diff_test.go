@@ -30,6 +30,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -243,11 +244,22 @@ func TestDiffReadSystem(t *testing.T) {
 	}
 }
 
+// setRpathModes are patchelf's two ways of setting the search path, with
+// the Edit that means the same.
+var setRpathModes = []struct {
+	name  string
+	args  []string // patchelf's options besides --set-rpath X
+	force bool     // Edit.ForceRpath
+}{
+	{"set-rpath", nil, false},                        // DT_RUNPATH, converting DT_RPATH
+	{"force-rpath", []string{"--force-rpath"}, true}, // DT_RPATH, converting DT_RUNPATH
+}
+
 // TestDiffSetRpath is the differential write check: patchelf --set-rpath X
-// and our Edit{SetRunpath: true, Runpath: X} are applied to the same fixture
-// files (a program and the libraries it needs); both outputs must print the
-// same through patchelf, and both programs must run, finding their
-// libraries only through X.
+// and our Edit{SetRunpath: true, Runpath: X} (and both with force-rpath)
+// are applied to the same fixture files (a program and the libraries it
+// needs); both outputs must print the same through patchelf, hold the same
+// tag, and both programs must run, finding their libraries only through X.
 func TestDiffSetRpath(t *testing.T) {
 	patchelf := elftest.LookPath(t, "patchelf")
 	all := elftest.Fixtures(t)
@@ -260,15 +272,19 @@ func TestDiffSetRpath(t *testing.T) {
 		return f.Runnable() && f.SectionHeaders && f.Payload == 0 && f.Variant != "static-pie"
 	})
 	require.NotEmpty(t, progs)
-	for _, fx := range progs {
-		t.Run(fx.Arch.Name+"/"+fx.Variant, func(t *testing.T) {
-			t.Parallel()
-			diffSetRpath(t, patchelf, all, fx)
+	for _, mode := range setRpathModes {
+		t.Run(mode.name, func(t *testing.T) {
+			for _, fx := range progs {
+				t.Run(fx.Arch.Name+"/"+fx.Variant, func(t *testing.T) {
+					t.Parallel()
+					diffSetRpath(t, patchelf, mode.args, mode.force, all, fx)
+				})
+			}
 		})
 	}
 }
 
-func diffSetRpath(t *testing.T, patchelf string, all []elftest.Fixture, prog elftest.Fixture) {
+func diffSetRpath(t *testing.T, patchelf string, args []string, force bool, all []elftest.Fixture, prog elftest.Fixture) {
 	runner := elftest.NewRunner(t, prog.Arch)
 	dir := t.TempDir()
 	// X is where the libraries are, and the only place they are; each
@@ -287,11 +303,11 @@ func diffSetRpath(t *testing.T, patchelf string, all []elftest.Fixture, prog elf
 	for _, fx := range files {
 		src := fx.CopyTo(t, in)
 		pOut := filepath.Join(dir, "patchelf", fx.Name)
-		cmd := exec.Command(patchelf, "--set-rpath", x, "--output", pOut, src)
+		cmd := exec.Command(patchelf, slices.Concat(args, []string{"--set-rpath", x, "--output", pOut, src})...)
 		peOut, peErr := cmd.CombinedOutput()
 
 		gOut := filepath.Join(dir, "gopatchelf", fx.Name)
-		data, _, goErr := elf.Apply(fx.Bytes(t), elf.Edit{SetRunpath: true, Runpath: x})
+		data, _, goErr := elf.Apply(fx.Bytes(t), elf.Edit{SetRunpath: true, Runpath: x, ForceRpath: force})
 		if goErr == nil {
 			require.NoError(t, os.WriteFile(gOut, data, 0o755))
 		}
@@ -308,8 +324,12 @@ func diffSetRpath(t *testing.T, patchelf string, all []elftest.Fixture, prog elf
 		got := patchelfPrints(t, gOut)
 		assert.Equal(t, want, got, "%s: patchelf's and our output print differently", fx.ID())
 		assert.Equal(t, printed{Out: x}, got["--print-rpath"], fx.ID())
+		// Both wrote the same tag: DT_RPATH when forced, else DT_RUNPATH.
+		ours, theirs := parse(t, data), openELF(t, pOut)
+		assert.Equal(t, []bool{!force, force}, []bool{theirs.HasRunpath, theirs.HasRpath}, "%s: patchelf's tags", fx.ID())
+		assert.Equal(t, []bool{!force, force}, []bool{ours.HasRunpath, ours.HasRpath}, "%s: our tags", fx.ID())
 		// And our reader agrees with patchelf about our own output.
-		assertSamePrints(t, gOut, parse(t, data))
+		assertSamePrints(t, gOut, ours)
 	}
 	if len(outputs["gopatchelf"]) == 0 {
 		return // both refused the program
@@ -324,6 +344,14 @@ func diffSetRpath(t *testing.T, patchelf string, all []elftest.Fixture, prog elf
 		assert.Equal(t, 0, res.ExitCode, "%s written by %s: %s", prog.ID(), w, res)
 		assert.Equal(t, prog.Output, res.Stdout, "%s written by %s", prog.ID(), w)
 	}
+}
+
+func openELF(t *testing.T, path string) *elf.File {
+	t.Helper()
+	f, err := elf.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	return f
 }
 
 // depsOf returns the library fixtures prog needs at run time.
