@@ -351,3 +351,32 @@ func TestDropExtra(t *testing.T) {
 	assert.Equal(t, ts, dropExtra(append(append([]byte{}, z64...), ts...), 1))
 	assert.Equal(t, []byte{1, 0, 99}, dropExtra([]byte{1, 0, 99}, 1), "malformed kept")
 }
+
+func TestScanLibs(t *testing.T) {
+	// a/libfoo.so has a RUNPATH to b/, which holds libbar.so: found through
+	// the closure. c/libbar.so is given as a file; notes.so is not ELF.
+	root := t.TempDir()
+	write := func(rel string, data []byte) {
+		p := filepath.Join(root, rel)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, data, 0o755))
+	}
+	foo, _, err := elf.Apply(fixture(t, "x86_64/transitive/libfoo.so"),
+		elf.Edit{SetRunpath: true, Runpath: "$ORIGIN/x:" + filepath.Join(root, "b")})
+	require.NoError(t, err)
+	write("a/libfoo.so", foo)
+	write("a/notes.so", []byte("text"))
+	write("b/libbar.so", fixture(t, "x86_64/transitive/libbar.so"))
+	write("c/libbar.so", fixture(t, "aarch64/transitive/libbar.so"))
+	require.NoError(t, os.Symlink("libbar.so", filepath.Join(root, "b", "libbar.so.1")))
+
+	libs, err := ScanLibs([]string{filepath.Join(root, "a"), filepath.Join(root, "c", "libbar.so"), filepath.Join(root, "nope")})
+	require.NoError(t, err)
+	var got []string
+	for _, l := range libs {
+		rel, err := filepath.Rel(root, filepath.Join(l.Dir, l.Name))
+		require.NoError(t, err)
+		got = append(got, rel+" "+l.Machine.String())
+	}
+	assert.Equal(t, []string{"a/libfoo.so EM_X86_64", "c/libbar.so EM_AARCH64", "b/libbar.so EM_X86_64", "b/libbar.so.1 EM_X86_64"}, got)
+}

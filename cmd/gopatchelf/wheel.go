@@ -22,8 +22,9 @@ const wheelUsage = `usage: gopatchelf wheel [--libs DIR]... [--libc-dir DIR] [--
 
 Re-link the ELF members of Python wheels without unpacking them: each
 DT_NEEDED library is looked up among the wheel's own libraries (written into
-RUNPATH as $ORIGIN-relative entries, e.g. $ORIGIN/../demo.libs), then in the
---libs directories (absolute entries). Changed members get their new sha256
+RUNPATH as $ORIGIN-relative entries, e.g. $ORIGIN/../demo.libs), then in
+--libs (directories, not recursively, or library files, then the directories
+their RUNPATHs name; written as absolute entries). Changed members get their new sha256
 and size in *.dist-info/RECORD; every other member is copied byte for byte,
 in the same order, with the same file modes. The new wheel goes to DIR under
 the same name, written atomically, and only when its bytes differ from what
@@ -49,7 +50,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 func runWheel(ctx context.Context, args []string, sio stdio) int {
 	fs := flag.NewFlagSet("gopatchelf wheel", flag.ContinueOnError)
 	var libs, ignore listFlag
-	fs.Var(&libs, "libs", "`directory` of libraries to link against (repeatable)")
+	fs.Var(&libs, "libs", "`directory` (or file) of libraries to link against (repeatable)")
 	fs.Var(&ignore, "ignore-missing", "fnmatch `pattern` of dependencies that may be missing (repeatable)")
 	libcDir := fs.String("libc-dir", "", "`directory` of libc, whose libraries are left to the loader")
 	interp := fs.String("interpreter", "", "dynamic linker to give executable members (`path`; default: leave alone)")
