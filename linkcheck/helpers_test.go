@@ -134,13 +134,17 @@ func (e *buildError) Error() string {
 // paths sets a file's search path the way `gopatchelf auto` would write
 // it: DT_RUNPATH, or DT_RPATH with rpath.
 func paths(t *testing.T, data []byte, value string, rpath bool) []byte {
+	return pathsTB(t, data, value, rpath)
+}
+
+func pathsTB(t testing.TB, data []byte, value string, rpath bool) []byte {
 	t.Helper()
 	out, _, err := elf.Apply(data, elf.Edit{SetRunpath: true, Runpath: value, ForceRpath: rpath})
 	require.NoError(t, err)
 	return out
 }
 
-func put(t *testing.T, path string, data []byte) {
+func put(t testing.TB, path string, data []byte) {
 	t.Helper()
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, data, 0o755))
@@ -187,7 +191,9 @@ func problems(rep *Report, s Severity, root string) []string {
 	return out
 }
 
-func fixtureBytes(t *testing.T, id string) []byte {
+func fixtureBytes(t *testing.T, id string) []byte { return fixtureBytesTB(t, id) }
+
+func fixtureBytesTB(t testing.TB, id string) []byte {
 	t.Helper()
 	for _, f := range elftest.Fixtures(t) {
 		if f.ID() == id {
