@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -131,4 +133,39 @@ func TestScrubUsage(t *testing.T) {
 	code, out, _ := srRun(t, "scrub", "--help")
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, out, "-interpreter-placeholder path")
+}
+
+// TestScrubThenAuto is the authentik build in small: the FOD's output is
+// scrubbed (no store path left in the program), and the derivation that
+// uses it re-links it with auto against its own libraries; the program
+// then runs with no LD_LIBRARY_PATH.
+func TestScrubThenAuto(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("runs the x86-64 fixtures natively")
+	}
+	srChdir(t)
+	srWrite(t, "fod/libexec/prog", srApply(t, srFixture(t, "x86_64/pie/prog"),
+		elf.Edit{Interpreter: srGlibc + "/lib/ld-linux-x86-64.so.2", SetRunpath: true, Runpath: srKrb5 + "/lib"}))
+	code, _, errOut := srRun(t, "scrub", "fod")
+	require.Equal(t, exitOK, code, errOut)
+	code, js, _ := srRun(t, "refs", "--format", "json", "fod")
+	require.Equal(t, exitOK, code)
+	var rep refsReport
+	require.NoError(t, json.Unmarshal([]byte(js), &rep))
+	assert.Empty(t, rep.Files, "no store path left in the FOD")
+	r := elftest.NewRunner(t, elftest.Arches()[0])
+	require.NotEqual(t, 0, r.Run(t, nil, "fod/libexec/prog").ExitCode, "libfoo.so is nowhere yet")
+
+	srWrite(t, "deps/lib/libfoo.so", srFixture(t, "x86_64/pie/libfoo.so"))
+	a := elftest.Arches()[0]
+	loader := elftest.HostLoader(t, a)
+	real, err := filepath.EvalSymlinks(loader) // Debian: /lib/x86_64-linux-gnu, where libc.so.6 is
+	require.NoError(t, err)
+	var out, errBuf bytes.Buffer
+	code = run(context.Background(), []string{"auto", "--paths", "fod", "--libs", "deps/lib",
+		"--interpreter", loader, "--libc-dir", filepath.Dir(real)}, nil, &out, &errBuf)
+	require.Equal(t, exitOK, code, "%s%s", out.String(), errBuf.String())
+
+	got := r.RunOK(t, nil, "fod/libexec/prog")
+	assert.Contains(t, got, "foo: hello from libfoo")
 }
