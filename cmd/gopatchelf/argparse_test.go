@@ -99,7 +99,7 @@ func TestAutoParserErrors(t *testing.T) {
 		"--paths a --interpreter":             "argument --interpreter: expected one argument",
 		"--paths a --interpreter --keep-libc": "argument --interpreter: expected one argument",
 		"--paths p --extra-args=a b":          "unrecognized arguments: b",
-		"--paths a --r":                       "ambiguous option: --r could match --runtime-dependencies, --relative-rpaths, --relativize-rpath, --runtime-dependencies-for-libs",
+		"--paths a --r":                       "ambiguous option: --r could match --runtime-dependencies, --relative-rpaths, --relativize-rpath, --runtime-dependencies-for-libs, --resolution-cache",
 		"--paths a --ig":                      "ambiguous option: --ig could match --ignore-missing, --ignore-existing",
 	} {
 		t.Run(args, func(t *testing.T) {
