@@ -16,7 +16,7 @@
   uv,
   cacert,
   pkg-config,
-  removeReferencesTo,
+  gopatchelf,
   postgresql,
   libpq,
   krb5,
@@ -50,24 +50,6 @@ let
     libmaxminddb
   ];
 
-  # Every store path that can end up inside the venv: all outputs (-dev included, their
-  # include and pkg-config paths land in build results too) of every input, the interpreter,
-  # and the toolchain (compiler, libc and their outputs).
-  allOutputs = drv: map (output: drv.${output}) (drv.outputs or [ "out" ]);
-  refTargets = lib.unique (
-    lib.concatMap allOutputs (
-      libraries
-      ++ [
-        python
-        uv
-        postgresql.pg_config
-        stdenv.cc
-        stdenv.cc.cc
-        stdenv.cc.libc
-        stdenv.cc.bintools
-      ]
-    )
-  );
 in
 stdenv.mkDerivation {
   pname = "authentik-python-deps";
@@ -78,7 +60,7 @@ stdenv.mkDerivation {
     python
     cacert
     pkg-config
-    removeReferencesTo
+    gopatchelf # scrub: store references out of the FOD, ELF-aware
     # psycopg-c's build runs pg_config; it is a derivation of its own, not in postgresql's bin.
     postgresql.pg_config
   ];
@@ -126,25 +108,14 @@ stdenv.mkDerivation {
     find "$out" -name '*.pyc' -delete
     echo "home = /interpreter-set-by-authentik-django" > "$out/pyvenv.cfg"
 
-    # Drop every reference to the inputs, chiefly the RUNPATH/RPATH entries of the compiled .so
-    # files (the store hash becomes eeee…; the length, and so the ELF layout, stays).
-    #
-    # TODO(gopatchelf scrub): replace this loop by `gopatchelf scrub "$out"`, which removes the
-    # /nix/store entries from RUNPATH/RPATH with an ELF-aware edit, instead of rewriting bytes
-    # anywhere in any file, and needs no list of targets (the list below is what kept missing
-    # paths: 19 references before it, 6 left until the -dev outputs were added).
-    find "$out" -type f -print0 | xargs -0 -r remove-references-to \
-      ${lib.concatMapStringsSep " \\\n  " (path: "-t ${path}") refTargets}
-
-    # Fail here, naming the files, rather than with Nix's terse "illegal path references in
-    # fixed-output derivation".
-    if grep -rlaE "${builtins.storeDir}/[0-9a-df-np-sv-z]{32}-" "$out" > "$TMPDIR/refs"; then
-      echo "store references left in the venv:" >&2
-      while IFS= read -r f; do
-        echo "  $f: $(grep -aoE "${builtins.storeDir}/[0-9a-df-np-sv-z]{32}-[^/[:space:][:cntrl:]]*" "$f" | sort -u | tr '\n' ' ')" >&2
-      done < "$TMPDIR/refs"
-      exit 1
-    fi
+    # Drop every /nix/store reference the FOD may not hold: store entries leave the RUNPATH/RPATH
+    # of the compiled .so files ($ORIGIN entries stay), a store interpreter becomes the standard
+    # path of the same loader, and store hashes in debug sections become e's. What is left
+    # (a path in .rodata, a text file) is listed with its file, holder and offset, and fails the
+    # build here rather than with Nix's terse "illegal path references in fixed-output
+    # derivation". No list of targets to keep complete, as stripping by target needed (19
+    # references before it, 6 left until the -dev outputs were added to that list).
+    gopatchelf scrub --store-dir ${builtins.storeDir} "$out"
 
     runHook postInstall
   '';
