@@ -166,7 +166,7 @@ func (p *planner) run() (*Patch, error) {
 		old := f.Progs[f.interpPH]
 		p.interpMoves = uint64(len(e.Interpreter))+1 > old.Filesz
 	}
-	if !p.dynMoves && !p.dynstrMoves && !p.interpMoves && p.cache != cacheAppend {
+	if !p.dynMoves && !p.dynstrMoves && !p.interpMoves && p.cache != cacheAppend && len(p.progs) <= len(f.Progs) {
 		return p.inPlace()
 	}
 	if f.IsDynamic() && !p.dynMoves {
@@ -208,7 +208,15 @@ func (p *planner) execstack() error {
 		}
 		return nil
 	}
-	return fmt.Errorf("%w: no PT_GNU_STACK program header to change", ErrUnsafe)
+	// No PT_GNU_STACK means the architecture's default, executable on
+	// some: say it explicitly, as patchelf does. The table grows, so the
+	// edit takes the appended-segment path.
+	stack := stdelf.ProgHeader{Type: stdelf.PT_GNU_STACK, Flags: stdelf.PF_R | stdelf.PF_W, Align: 0x10}
+	if p.e.SetExecstack {
+		stack.Flags |= stdelf.PF_X
+	}
+	p.progs = append(p.progs, stack)
+	return nil
 }
 
 // rebuildDynamic computes the new dynamic table from the edit.

@@ -5,6 +5,7 @@ import (
 	stdelf "debug/elf"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -326,4 +327,40 @@ func TestRepeatedEditsReuseSegment(t *testing.T) {
 			assert.Equal(t, strings.Repeat("/b", 300), got.Runpath)
 		})
 	}
+}
+
+// TestExecstackWithoutGnuStack: a file without PT_GNU_STACK gets one
+// (patchelf's behaviour), which needs a bigger program header table.
+func TestExecstackWithoutGnuStack(t *testing.T) {
+	all := elftest.Fixtures(t)
+	var tried int
+	for _, fx := range elftest.Select(all, func(f elftest.Fixture) bool {
+		return f.Kind == elftest.Program && len(f.Deps) > 0 && f.Payload == 0 && f.Variant == "pie"
+	}) {
+		data := fx.Bytes(t)
+		orig := parse(t, data)
+		if slices.ContainsFunc(orig.Progs, func(p stdelf.ProgHeader) bool { return p.Type == stdelf.PT_GNU_STACK }) {
+			continue
+		}
+		tried++
+		t.Run(fx.ID(), func(t *testing.T) {
+			for _, e := range []elf.Edit{{SetExecstack: true}, {ClearExecstack: true}} {
+				dir := t.TempDir()
+				out := applyChecked(t, data, e, filepath.Join(dir, "in"))
+				got := parse(t, out)
+				i := slices.IndexFunc(got.Progs, func(p stdelf.ProgHeader) bool { return p.Type == stdelf.PT_GNU_STACK })
+				require.GreaterOrEqual(t, i, 0)
+				assert.Equal(t, e.SetExecstack, got.Progs[i].Flags&stdelf.PF_X != 0)
+				libdir := filepath.Join(dir, "lib")
+				require.NoError(t, os.Mkdir(libdir, 0o755))
+				fx.CopyDeps(t, all, libdir)
+				out, _, err := elf.Apply(out, runpath(libdir))
+				require.NoError(t, err)
+				prog := filepath.Join(dir, "prog")
+				require.NoError(t, os.WriteFile(prog, out, 0o755))
+				assert.Equal(t, fx.Output, elftest.NewRunner(t, fx.Arch).RunOK(t, nil, prog))
+			}
+		})
+	}
+	require.NotZero(t, tried, "no fixture lacks PT_GNU_STACK any more; keep one that does")
 }
