@@ -39,6 +39,7 @@ import (
 
 	"github.com/gopatchelf/gopatchelf/elf"
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
+	"github.com/gopatchelf/gopatchelf/ldcache"
 )
 
 // peVersion is what --version prints: the patchelf release whose command
@@ -87,6 +88,7 @@ type peOptions struct {
 
 	noDefaultLib                 bool
 	clearExecstack, setExecstack bool
+	buildResolutionCache         bool
 }
 
 // peError is an error patchelf would report: printed as "patchelf: msg".
@@ -266,6 +268,8 @@ func peParse(args []string) (*peOptions, error) {
 			o.debug = true
 		case "--no-default-lib":
 			o.noDefaultLib = true
+		case "--build-resolution-cache":
+			o.buildResolutionCache = true
 		case "--help", "-h":
 			return nil, errHelp
 		case "--version":
@@ -285,6 +289,9 @@ func peParse(args []string) (*peOptions, error) {
 	}
 	if o.setRpath && o.addRpath {
 		return nil, peErrorf("--set-rpath option not allowed with --add-rpath")
+	}
+	if o.forceRpath && o.buildResolutionCache {
+		return nil, peErrorf("--build-resolution-cache cannot be combined with --force-rpath")
 	}
 	if o.setOSABI {
 		abi, ok := peParseOSABI(setABI)
@@ -540,11 +547,88 @@ func (o *peOptions) patchFile(name string, sio stdio) error {
 		}
 	}
 
+	if o.buildResolutionCache {
+		o.resolutionCache(f, &e, sio)
+	}
+
 	patch, err := f.Plan(e)
 	if err != nil {
 		return fail(err.Error())
 	}
 	return o.write(name, f, patch, sio)
+}
+
+// resolutionCache computes the NixOS resolution-cache note (patchelf
+// 0.19.0's --build-resolution-cache, the same bytes) for the needed
+// libraries and the run path the file will have after e, and adds it to e.
+// Like patchelf, a file with nothing to resolve gets a warning and no note;
+// unlike patchelf 0.19.0, which refuses, a stale note is replaced.
+func (o *peOptions) resolutionCache(f *elf.File, e *elf.Edit, sio stdio) {
+	warn := func(why string) {
+		fmt.Fprintf(sio.errOut, "warning: --build-resolution-cache: %s; no cache written\n", why)
+	}
+	if !f.IsDynamic() {
+		warn("no dynamic section (statically linked?)")
+		return
+	}
+	needed := f.Needed
+	if len(e.RemoveNeeded) > 0 || len(e.ReplaceNeeded) > 0 || len(e.AddNeeded) > 0 {
+		needed = peNeededAfter(f.Needed, e)
+	}
+	runpath := f.SearchPath()
+	if e.RemoveRunpath {
+		runpath = ""
+	}
+	if e.SetRunpath {
+		runpath = e.Runpath
+	}
+	desc, err := ldcache.Build(needed, runpath, ldcache.FS{
+		Readable: func(p string) bool {
+			fd, err := os.Open(p)
+			if err != nil {
+				return false
+			}
+			fd.Close()
+			return true
+		},
+		Exists: func(p string) bool {
+			_, err := os.Stat(p)
+			return err == nil
+		},
+	})
+	switch {
+	case errors.Is(err, ldcache.ErrNothingToResolve):
+		warn("no DT_NEEDED entries or run path to resolve")
+	case errors.Is(err, ldcache.ErrNoneResolved):
+		warn("no libraries resolved against the run path")
+	case err == nil:
+		o.debugf(sio, "resolution cache: %q\n", desc)
+		e.ResolutionCache = desc
+	}
+}
+
+// peNeededAfter is DT_NEEDED as the edit leaves it: removals, then
+// replacements, then additions in front (the order elf applies them).
+func peNeededAfter(needed []string, e *elf.Edit) []string {
+	var out []string
+	for _, n := range needed {
+		if slices.Contains(e.RemoveNeeded, n) {
+			continue
+		}
+		for _, r := range e.ReplaceNeeded {
+			if r.Old == n {
+				n = r.New
+			}
+		}
+		out = append(out, n)
+	}
+	var add []string
+	for _, n := range e.AddNeeded {
+		if !slices.Contains(out, n) && !slices.Contains(add, n) {
+			add = append(add, n)
+		}
+	}
+	return append(add, out...)
 }
 
 // rpathEdit sets e's search-path part from the first of --shrink-rpath,
@@ -827,6 +911,7 @@ func peHelp(w io.Writer, prog string) {
   [--print-execstack]		Prints whether the object requests an executable stack
   [--clear-execstack]
   [--set-execstack]
+  [--build-resolution-cache]		Records where each DT_NEEDED library is found on the run path (NixOS loader note)
   [--output FILE]
   [--debug]
   [--version]

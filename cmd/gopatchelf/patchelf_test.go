@@ -1062,3 +1062,56 @@ func TestPatchelfEmptyRpath(t *testing.T) {
 	assert.True(t, f.Has(stdelf.DT_RPATH))
 	assert.Equal(t, "", f.RPath)
 }
+
+// TestPatchelfBuildResolutionCache: --build-resolution-cache writes the
+// note for the run path set in the same call, leaves an identical one
+// alone, loses it when the run path later changes, and warns or refuses
+// like patchelf 0.19.0. The patched programs run.
+func TestPatchelfBuildResolutionCache(t *testing.T) {
+	all := elftest.Fixtures(t)
+	for _, id := range []string{"x86_64/pie/prog", "ppc64/nopie/prog", "i686/noshdrs/prog"} {
+		t.Run(id, func(t *testing.T) {
+			fx := peFixture(t, all, id)
+			dir := t.TempDir()
+			prog := fx.CopyTo(t, dir)
+			libdir := filepath.Join(dir, "lib")
+			require.NoError(t, os.Mkdir(libdir, 0o755))
+			fx.CopyDeps(t, all, libdir)
+
+			peOK(t, "--set-rpath", libdir, "--build-resolution-cache", prog)
+			f, err := elf.Open(prog)
+			require.NoError(t, err)
+			assert.Equal(t, "libfoo.so\x00="+libdir+"/libfoo.so\x00\x00", string(f.ResolutionCache))
+			require.NoError(t, f.Close())
+			assert.Equal(t, fx.Output, elftest.NewRunner(t, fx.Arch).RunOK(t, nil, prog))
+
+			before := peRead(t, prog)
+			peOK(t, "--build-resolution-cache", prog)
+			assert.Equal(t, before, peRead(t, prog), "an up-to-date note is left alone")
+
+			peOK(t, "--set-rpath", libdir+":/elsewhere", prog)
+			f, err = elf.Open(prog)
+			require.NoError(t, err)
+			assert.Nil(t, f.ResolutionCache, "a run-path change drops the stale note")
+			require.NoError(t, f.Close())
+			assert.Equal(t, fx.Output, elftest.NewRunner(t, fx.Arch).RunOK(t, nil, prog))
+		})
+	}
+	t.Run("warnings and refusal", func(t *testing.T) {
+		dir := t.TempDir()
+		static := peFixture(t, all, "x86_64/static/prog").CopyTo(t, dir)
+		r := peCall(t, "--build-resolution-cache", static)
+		assert.Equal(t, 0, r.code)
+		assert.Equal(t, "warning: --build-resolution-cache: no dynamic section (statically linked?); no cache written\n", r.stderr)
+
+		prog := peFixture(t, all, "x86_64/pie/prog").CopyTo(t, filepath.Join(dir, peMkdir(t, dir, "p")))
+		r = peCall(t, "--build-resolution-cache", prog)
+		assert.Equal(t, 0, r.code)
+		assert.Equal(t, "warning: --build-resolution-cache: no DT_NEEDED entries or run path to resolve; no cache written\n", r.stderr)
+		r = peCall(t, "--set-rpath", "/nowhere", "--build-resolution-cache", prog)
+		assert.Equal(t, "warning: --build-resolution-cache: no libraries resolved against the run path; no cache written\n", r.stderr)
+		r = peCall(t, "--force-rpath", "--build-resolution-cache", prog)
+		assert.Equal(t, 1, r.code)
+		assert.Equal(t, "patchelf: --build-resolution-cache cannot be combined with --force-rpath\n", r.stderr)
+	})
+}
