@@ -63,4 +63,43 @@
 //	2    usage error: the usage text and the reason on stderr
 //	130  interrupted (SIGINT or SIGTERM); files already written are
 //	     complete, the others untouched
+//
+// # gopatchelf patchelf
+//
+// NixOS patchelf 0.18's command line, also when the binary is run as
+// "patchelf": the same --print-* output, error texts ("patchelf: FILE:
+// reason") and exit status 1 on any error, stopping at the first file that
+// fails. All changes to one file are one edit, written atomically and only
+// when a byte changes, applied in this order: DT_NEEDED removals,
+// replacements, additions; DT_SONAME; the search path (the first of
+// --shrink-rpath, --remove-rpath, --set-rpath, --add-rpath); the
+// interpreter; OS ABI, DF_1_NODEFLIB and PT_GNU_STACK; then, with
+// --build-resolution-cache (patchelf 0.19.0), the resolution-cache note for
+// the run path the call leaves. --clear-symbol-version,
+// --rename-dynamic-symbols and --add-debug-tag are refused with exit status
+// 2: they rewrite the symbol version or symbol and hash tables, which
+// gopatchelf's writer does not do.
+//
+// # gopatchelf check
+//
+// Resolves every ELF file's libraries and symbol versions the way glibc's
+// loader would at run time and reports what would fail; it writes nothing.
+// Exit status 0 clean, 1 problems found, 2 usage. See 'gopatchelf check -h'
+// and package linkcheck for the output formats.
+//
+// # gopatchelf refs, gopatchelf scrub
+//
+// refs lists every Nix store path files refer to and what holds it (a
+// RUNPATH or RPATH entry, the interpreter, DT_NEEDED, or bytes at an
+// offset); exit status 0, or 1 when a file could not be read. scrub removes
+// store references the ELF-aware way for a fixed-output derivation and
+// lists what is left; exit status 0 when nothing is left (or
+// --allow-remaining), 1 when references remain or a file could not be
+// scrubbed (it is left untouched). Both: 2 on a bad command line.
+//
+// # gopatchelf wheel
+//
+// Re-links the ELF members of Python wheels inside the zip, updating
+// RECORD; exit status 0 done, 1 missing dependencies or a wheel that could
+// not be read or patched, 2 bad command line.
 package main
