@@ -199,23 +199,33 @@ func hasELFMagic(path string) bool {
 	return err == nil && string(magic[:]) == stdelf.ELFMAG
 }
 
-// TestDiffReadSystem compares our reading of the test machine's own ELF
-// files with patchelf's. Set GOPATCHELF_DIFF_LIMIT=all to compare all of
-// them instead of an even sample.
-func TestDiffReadSystem(t *testing.T) {
+// systemSample returns the ELF files under /usr/bin and /usr/lib that a
+// system test compares: def of them, or what GOPATCHELF_DIFF_LIMIT says
+// (a number for TestDiffReadSystem, a quarter of it for the write test;
+// "all" for every file).
+func systemSample(t *testing.T, def, divisor int) []string {
+	t.Helper()
 	elftest.LookPath(t, "patchelf")
-	limit := systemDiffLimit
+	limit := def
 	if v := os.Getenv(systemDiffLimitEnv); v == "all" {
 		limit = 0
 	} else if v != "" {
 		n, err := strconv.Atoi(v)
 		require.NoError(t, err, "%s=%q", systemDiffLimitEnv, v)
-		limit = n
+		limit = max(n/divisor, 1)
 	}
 	files := systemELFFiles(t, limit, "/usr/bin", "/usr/lib")
 	if len(files) == 0 {
 		elftest.Unavailable(t, "no ELF files under /usr/bin and /usr/lib")
 	}
+	return files
+}
+
+// TestDiffReadSystem compares our reading of the test machine's own ELF
+// files with patchelf's. Set GOPATCHELF_DIFF_LIMIT=all to compare all of
+// them instead of an even sample.
+func TestDiffReadSystem(t *testing.T) {
+	files := systemSample(t, systemDiffLimit, 1)
 	t.Logf("comparing %d ELF files", len(files))
 	for _, path := range files {
 		t.Run(strings.TrimPrefix(path, "/"), func(t *testing.T) {
@@ -242,6 +252,57 @@ func TestDiffReadSystem(t *testing.T) {
 			assertSamePrints(t, path, f)
 		})
 	}
+}
+
+// TestDiffSetRpathSystem sets a RUNPATH on a sample of the machine's own
+// ELF files (a quarter as many as TestDiffReadSystem reads) in memory: the
+// result must pass the structural checks the input passes, and print
+// through patchelf the new search path and otherwise what the input
+// printed. Files we refuse (ErrUnsafe) are skipped with the reason.
+func TestDiffSetRpathSystem(t *testing.T) {
+	files := systemSample(t, systemDiffLimit/4, 4)
+	x := "/nix/store/0c6f5cl6xbbc9s5rp1a1w3jl5vb8m4f9-openssl-3.3.2/lib"
+	for _, path := range files {
+		t.Run(strings.TrimPrefix(path, "/"), func(t *testing.T) {
+			t.Parallel()
+			f, err := elf.Open(path)
+			if err != nil {
+				t.Skip(err) // TestDiffReadSystem compares these
+			}
+			ok := patchelfRefuses(f) == "" && f.IsDynamic() && !f.IsDebugObject()
+			f.Close()
+			if !ok {
+				t.Skip("not a dynamically linked executable or library patchelf accepts")
+			}
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			out, changed, err := elf.Apply(data, elf.Edit{SetRunpath: true, Runpath: x})
+			if errors.Is(err, elf.ErrUnsafe) {
+				t.Skipf("refused: %v", err)
+			}
+			require.NoError(t, err)
+			require.True(t, changed)
+			// Compared as NewComplaints does, numbers masked: an input whose
+			// PT_INTERP follows a PT_LOAD (an old patchelf did that) keeps
+			// the complaint with a different phdr index.
+			assert.Empty(t, elftest.NewComplaints(errorStrings(elftest.Validate(data)), errorStrings(elftest.Validate(out))))
+
+			dst := filepath.Join(t.TempDir(), filepath.Base(path))
+			require.NoError(t, os.WriteFile(dst, out, 0o755))
+			want := patchelfPrints(t, path)
+			want["--print-rpath"] = printed{Out: x}
+			assert.Equal(t, want, patchelfPrints(t, dst))
+			assertSamePrints(t, dst, parse(t, out))
+		})
+	}
+}
+
+func errorStrings(errs []error) []string {
+	out := make([]string, len(errs))
+	for i, err := range errs {
+		out[i] = err.Error()
+	}
+	return out
 }
 
 // setRpathModes are patchelf's two ways of setting the search path, with
