@@ -74,12 +74,36 @@ func checkCases() [](struct {
 		{"clean-json", args("store/bar/lib", "store/pq/lib", "--format", "json", "--", "out/bin"), nil},
 		{"ignore-missing", append([]string{"out", "lib"}, args("--ignore-missing", "libbar.so", "libpq.so.*")...), nil},
 		{"paths-first", append([]string{"out/bin/prog"}, args("store/bar/lib")...), nil},
+		{"libxml-mismatch", args("store/pq/lib", "--", "lib"), lxmlAndXmlsec},
 		{"missing-path", args("--", "gone"), nil},
 		{"usage-no-path", args(), nil},
 		{"usage-format", []string{"--format", "xml", "out"}, nil},
 		{"usage-unknown", []string{"--frobnicate", "out"}, nil},
 		{"help", []string{"--help"}, nil},
 	}
+}
+
+// lxmlAndXmlsec adds lxml and xmlsec extension modules that load
+// libxml2.so.2 from two directories: lxml's bundled copy and a store path.
+func lxmlAndXmlsec(t *testing.T, root string) {
+	sp := filepath.Join(root, "lib/python3.14/site-packages")
+	ext := func(runpath string) []byte {
+		out, _, err := elf.Apply(fixture(t, "x86_64/transitive/libfoo.so"), elf.Edit{
+			ReplaceNeeded: []elf.Replacement{{Old: "libbar.so", New: "libxml2.so.2"}},
+			SetRunpath:    true, Runpath: runpath,
+		})
+		require.NoError(t, err)
+		return out
+	}
+	libxml2 := renamed(t, "x86_64/transitive/libbar.so", "libxml2.so.2")
+	writeFile(t, filepath.Join(sp, "lxml/etree.cpython-314-x86_64-linux-gnu.so"), ext("$ORIGIN/../lxml.libs"), 0o755)
+	writeFile(t, filepath.Join(sp, "lxml.libs/libxml2.so.2"), libxml2, 0o755)
+	writeFile(t, filepath.Join(sp, "lxml-6.0.0.dist-info/RECORD"), []byte(
+		"lxml/etree.cpython-314-x86_64-linux-gnu.so,,\nlxml.libs/libxml2.so.2,,\n"), 0o644)
+	writeFile(t, filepath.Join(sp, "xmlsec.cpython-314-x86_64-linux-gnu.so"), ext(root+"/store/libxml2/lib"), 0o755)
+	writeFile(t, filepath.Join(sp, "xmlsec-1.3.16.dist-info/RECORD"), []byte(
+		"xmlsec.cpython-314-x86_64-linux-gnu.so,,\n"), 0o644)
+	writeFile(t, filepath.Join(root, "store/libxml2/lib/libxml2.so.2"), libxml2, 0o755)
 }
 
 // TestCheckGolden runs check on a fresh tree per case and compares exit
