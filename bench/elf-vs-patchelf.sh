@@ -92,6 +92,7 @@ if command -v hyperfine >/dev/null; then
 	go_mean=$(awk -F, '$1 == "gopatchelf" { print $2 }' "$work/times.csv")
 	pe_mean=$(awk -F, '$1 == "patchelf" { print $2 }' "$work/times.csv")
 else
+	[ -x /usr/bin/time ] || { echo "need hyperfine or GNU time (/usr/bin/time)" >&2; exit 1; }
 	echo "hyperfine not found: one run each with /usr/bin/time"
 	sh -c "$reset"
 	go_mean=$(/usr/bin/time -f %e sh -c "$gopatchelf_cmd" 2>&1 >/dev/null | tail -n1)
