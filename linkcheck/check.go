@@ -33,7 +33,7 @@ func Check(ctx context.Context, cfg Config) (*Report, error) {
 		warned: map[string]bool{},
 		distOf: map[string]string{},
 	}
-	c.indexLibFiles()
+	c.libDirs()
 	var results []resolver.Result
 	for _, root := range cfg.Paths {
 		files, unreadable := walk(root)
@@ -57,13 +57,13 @@ func Check(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 type checker struct {
-	cfg      Config
-	objs     map[string]*object // by absolute path as opened
-	libFiles map[string]string  // --libs files: base name → absolute path
-	dists    *dists
-	rep      *Report
-	warned   map[string]bool   // warnings already given, across files
-	distOf   map[string]string // checked file → its distribution
+	cfg    Config
+	objs   map[string]*object // by absolute path as opened
+	libs   []searchDir        // Config.Libs
+	dists  *dists
+	rep    *Report
+	warned map[string]bool   // warnings already given, across files
+	distOf map[string]string // checked file → its distribution
 }
 
 // walk lists the regular files under root in sorted order, never following
@@ -106,18 +106,20 @@ func withoutPath(err error) string {
 	return err.Error()
 }
 
-func (c *checker) indexLibFiles() {
-	c.libFiles = map[string]string{}
-	for _, l := range c.cfg.Libs {
-		fi, err := os.Stat(l)
-		if err != nil || fi.IsDir() {
+// libDirs turns Config.Libs into search entries once: directories as
+// absolute paths, files as entries that offer only their own name.
+// Entries that do not exist are kept: they find nothing, as in the loader.
+func (c *checker) libDirs() {
+	for _, lib := range c.cfg.Libs {
+		abs, err := filepath.Abs(lib)
+		if err != nil {
 			continue
 		}
-		if abs, err := filepath.Abs(l); err == nil {
-			if _, taken := c.libFiles[filepath.Base(abs)]; !taken {
-				c.libFiles[filepath.Base(abs)] = abs
-			}
+		if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
+			c.libs = append(c.libs, searchDir{dir: filepath.Dir(abs), file: abs, via: "libs"})
+			continue
 		}
+		c.libs = append(c.libs, searchDir{dir: abs, via: "libs"})
 	}
 }
 
@@ -305,7 +307,7 @@ func (l *load) missing(n *node, cands []string, dlopen bool, sev Severity) Findi
 		f.Candidates = cands
 	}
 	for _, c := range cands {
-		dirs, _ := l.dirs(n, false)
+		dirs := l.dirs(n, false)
 		for _, d := range dirs {
 			f.Searched = appendNew(f.Searched, d.dir)
 		}
@@ -376,7 +378,7 @@ func (l *load) find(n *node, name string) (p *node, dep Dep, added, ok bool) {
 		}
 		return nil, dep, false, false
 	}
-	dirs, _ := l.dirs(n, true)
+	dirs := l.dirs(n, true)
 	for _, d := range dirs {
 		cand, ok := d.candidate(expanded)
 		if !ok {
@@ -418,7 +420,7 @@ func (l *load) rejected(n *node, name string) []string {
 	if strings.Contains(name, "/") {
 		return nil
 	}
-	dirs, _ := l.dirs(n, false)
+	dirs := l.dirs(n, false)
 	for _, d := range dirs {
 		cand, ok := d.candidate(name)
 		if !ok {
@@ -455,7 +457,7 @@ func (d searchDir) candidate(name string) (string, bool) {
 // has no DT_RUNPATH itself); n's DT_RUNPATH; --libs; the default
 // directories unless n has DF_1_NODEFLIB. With warn, entries that cannot
 // be checked are reported.
-func (l *load) dirs(n *node, warn bool) ([]searchDir, bool) {
+func (l *load) dirs(n *node, warn bool) []searchDir {
 	var out []searchDir
 	f := n.obj.f
 	if !f.HasRunpath {
@@ -468,21 +470,9 @@ func (l *load) dirs(n *node, warn bool) ([]searchDir, bool) {
 	} else {
 		out = append(out, l.entries(n, f.Runpath, "runpath", warn)...)
 	}
-	for _, lib := range l.c.cfg.Libs {
-		abs, err := filepath.Abs(lib)
-		if err != nil {
-			continue
-		}
-		if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
-			if l.c.libFiles[filepath.Base(abs)] == abs {
-				out = append(out, searchDir{dir: filepath.Dir(abs), file: abs, via: "libs"})
-			}
-			continue
-		}
-		out = append(out, searchDir{dir: abs, via: "libs"})
-	}
+	out = append(out, l.c.libs...)
 	if flags, ok := f.DynValue(stdelf.DT_FLAGS_1); ok && flags&uint64(stdelf.DF_1_NODEFLIB) != 0 {
-		return out, true
+		return out
 	}
 	if !l.c.cfg.NoDefaultDirs {
 		if l.exec && path.IsAbs(l.nodes[0].obj.f.Interpreter) {
@@ -493,7 +483,7 @@ func (l *load) dirs(n *node, warn bool) ([]searchDir, bool) {
 			out = append(out, searchDir{dir: d, via: "default"})
 		}
 	}
-	return out, false
+	return out
 }
 
 // entries expands one RPATH or RUNPATH value of a.

@@ -2,7 +2,6 @@ package linkcheck
 
 import (
 	stdelf "debug/elf"
-	"path"
 	"strings"
 
 	"github.com/gopatchelf/gopatchelf/elf"
@@ -167,6 +166,3 @@ func dstName(s string) (string, int) {
 	}
 	return "", 0
 }
-
-// cleanDir cleans an absolute directory, keeping "/" as is.
-func cleanDir(d string) string { return path.Clean(d) }
