@@ -354,6 +354,7 @@ func (l *load) find(n *node, name string) (p *node, dep Dep, added, ok bool) {
 		expanded, unknown = expandDST(name, l.origin(n), n.obj.f.FileHeader)
 		if unknown != "" {
 			l.warn(n, "dependency "+name+" uses "+unknown+", which depends on the CPU: not checked")
+			dep.Via = "unchecked"
 			return nil, dep, false, true
 		}
 	}
@@ -369,6 +370,7 @@ func (l *load) find(n *node, name string) (p *node, dep Dep, added, ok bool) {
 	if strings.Contains(expanded, "/") {
 		if !path.IsAbs(expanded) {
 			l.warn(n, "dependency "+name+" is a relative path, found from the working directory at run time: not checked")
+			dep.Via = "unchecked"
 			return nil, dep, false, true
 		}
 		if o := l.c.object(path.Clean(expanded)); o.loadable(l.want) == "" {

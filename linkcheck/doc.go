@@ -94,7 +94,7 @@
 //	      "skipped": "statically linked", // omitted when the file was checked
 //	      "deps": [                    // its DT_NEEDED, then .note.dlopen entries
 //	        {"name": "libz.so.1", "dlopen": false, "path": "/abs/libz.so.1",
-//	         "via": "rpath|runpath|libs|default|loaded|path|loader|"}  // "" and path "" when missing
+//	         "via": "rpath|runpath|libs|default|loaded|path|loader|unchecked|"}  // "" and path "" when missing
 //	      ],
 //	      "loaded": 4                  // objects in the process, itself included
 //	    }

@@ -137,7 +137,9 @@ type Dep struct {
 	// Via says where it was found: "rpath", "runpath", "libs",
 	// "default", "loaded" (an object already loaded has that name),
 	// "path" (the name has a slash), "loader" (the dynamic loader, which
-	// is always loaded), or "" when not found.
+	// is always loaded), "unchecked" (a name using $PLATFORM or a
+	// relative path, reported as a search-path warning), or "" when not
+	// found.
 	Via string `json:"via"`
 }
 
