@@ -277,3 +277,33 @@ func TestLibxmlMismatchAndDists(t *testing.T) {
 		assert.NotEqual(t, LibxmlMismatch, f.Kind, f.Message())
 	}
 }
+
+// TestUncheckableEntries: RUNPATH entries whose meaning depends on the
+// CPU or the working directory are warnings, once per object, and the
+// search goes on with the rest.
+func TestUncheckableEntries(t *testing.T) {
+	root := tempRoot(t)
+	lib := paths(t, fixtureBytes(t, "x86_64/transitive/libfoo.so"), "/x/$PLATFORM:rel/dir::$ORIGIN/dep", false)
+	put(t, filepath.Join(root, "a/libfoo.so"), lib)
+	put(t, filepath.Join(root, "b/libfoo.so"), lib)
+	put(t, filepath.Join(root, "a/dep/libbar.so"), fixtureBytes(t, "x86_64/transitive/libbar.so"))
+	t.Chdir(root)
+	rep, err := Check(context.Background(), Config{Paths: []string{"a", "b"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"missing-library b/libfoo.so libbar.so"}, problems(rep, Error, root))
+	var details []string
+	for _, f := range rep.Findings {
+		if f.Kind == SearchPath {
+			details = append(details, f.Object+": "+f.Detail)
+		}
+	}
+	assert.Equal(t, []string{
+		"a/libfoo.so: RUNPATH entry /x/$PLATFORM uses $PLATFORM, which depends on the CPU: not checked",
+		"a/libfoo.so: RUNPATH entry rel/dir is relative to the working directory at run time: not checked",
+		"a/libfoo.so: empty RUNPATH entry means the working directory at run time: not checked",
+		"b/libfoo.so: RUNPATH entry /x/$PLATFORM uses $PLATFORM, which depends on the CPU: not checked",
+		"b/libfoo.so: RUNPATH entry rel/dir is relative to the working directory at run time: not checked",
+		"b/libfoo.so: empty RUNPATH entry means the working directory at run time: not checked",
+	}, details)
+	assert.Equal(t, filepath.Join(root, "b/dep"), rep.Findings[len(rep.Findings)-1].Searched[0])
+}
