@@ -1,0 +1,191 @@
+package reliability
+
+import (
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gopatchelf/gopatchelf/internal/elftest"
+)
+
+// KillsEnv sets how many times TestKill kills a run; KillCopiesEnv how
+// many copies of the fixture set the tree holds.
+const (
+	KillsEnv      = "GOPATCHELF_KILLS"
+	KillCopiesEnv = "GOPATCHELF_KILL_COPIES"
+)
+
+// killTree writes copies of x86-64 fixtures (programs and libraries of
+// several variants, and a text file) under root and returns them by path
+// relative to root.
+func killTree(t *testing.T, root string, copies int) map[string][]byte {
+	t.Helper()
+	var picked []elftest.Fixture
+	for _, fx := range elftest.Fixtures(t) {
+		if fx.Arch.Name != "x86_64" {
+			continue
+		}
+		switch fx.Variant {
+		case "transitive", "rpath", "nopie", "bigdynstr", "noshdrs":
+			picked = append(picked, fx)
+		}
+	}
+	require.NotEmpty(t, picked)
+	files := map[string][]byte{}
+	for i := range copies {
+		for _, fx := range picked {
+			rel := filepath.Join(strings.Repeat("d", 1+i%3), padInt(i), fx.Variant, fx.Name)
+			files[rel] = fx.Bytes(t)
+		}
+		files[filepath.Join("d", padInt(i), "README.txt")] = []byte("not an ELF file\n")
+	}
+	writeFiles(t, root, files)
+	return files
+}
+
+func padInt(i int) string {
+	s := "0000" + strconv.Itoa(i)
+	return s[len(s)-5:]
+}
+
+func writeFiles(t *testing.T, root string, files map[string][]byte) {
+	t.Helper()
+	for rel, data := range files {
+		p := filepath.Join(root, rel)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, data, 0o755))
+	}
+	// Flush now: otherwise the run's first fsync(2) pays for writing back
+	// the whole fresh tree, and runs take seconds instead of milliseconds.
+	syscall.Sync()
+}
+
+// autoArgs is the command line the kill and determinism tests run.
+func autoArgs(tree, interp, nolibc string) []string {
+	return []string{"auto", "--paths", tree, "--interpreter", interp, "--libc-dir", nolibc,
+		"--ignore-missing", "libc.so.6"}
+}
+
+// interpreterFile returns a file that stands for the dynamic linker: it is
+// only parsed for the target platform, never run.
+func interpreterFile(t *testing.T, dir string) string {
+	t.Helper()
+	for _, fx := range elftest.Fixtures(t) {
+		if fx.Arch.Name == "x86_64" && fx.Variant == "pie" && fx.Name == "libfoo.so" {
+			d := filepath.Join(dir, "nix", "store", "00000000000000000000000000000000-glibc-2.40", "lib")
+			require.NoError(t, os.MkdirAll(d, 0o755))
+			p := filepath.Join(d, "ld-linux-x86-64.so.2")
+			require.NoError(t, os.WriteFile(p, fx.Bytes(t), 0o755))
+			return p
+		}
+	}
+	t.Fatal("no x86_64/pie/libfoo.so fixture")
+	return ""
+}
+
+// TestKill SIGKILLs `gopatchelf auto` at random moments (seeded) over a
+// tree of fixture copies. After each kill every file must be either its
+// original bytes or exactly what an uninterrupted run writes, with its
+// mode; the only other entries allowed are our temporary files; and a
+// re-run must finish the job and remove those temporary files.
+func TestKill(t *testing.T) {
+	kills := envInt(t, KillsEnv, 30)
+	copies := envInt(t, KillCopiesEnv, 40)
+	tmp := t.TempDir()
+	interp := interpreterFile(t, tmp)
+	nolibc := filepath.Join(tmp, "nolibc")
+	tree := filepath.Join(tmp, "tree")
+	orig := killTree(t, tree, copies)
+	origSnap := snapshot(t, tree)
+
+	// The reference: one uninterrupted run.
+	start := time.Now()
+	ref := runBin(t, nil, autoArgs(tree, interp, nolibc)...)
+	refTime := time.Since(start)
+	require.Equal(t, 0, ref.code, "reference run: %s", ref.stderr)
+	want := snapshot(t, tree)
+	patched := 0
+	for p, e := range want {
+		if origSnap[p].hash != e.hash {
+			patched++
+		}
+	}
+	require.Greater(t, patched, len(orig)/3, "the reference run patched too little to test anything")
+	t.Logf("reference run: %d files, %d patched, %v", len(orig), patched, refTime.Round(time.Millisecond))
+
+	rng := rand.New(rand.NewPCG(0x6b696c6c, 1))
+	var leftTemps, midway int
+	for k := range kills {
+		// Restore the originals in place (new inodes, as a fresh build).
+		require.NoError(t, os.RemoveAll(tree))
+		writeFiles(t, tree, orig)
+
+		// Sometimes kill twice before the run that finishes.
+		rounds := 1 + rng.IntN(2)
+		for range rounds {
+			delay := time.Duration(rng.Int64N(int64(refTime)*6/5 + 1))
+			cmd := exec.Command(gopatchelf(t), autoArgs(tree, interp, nolibc)...)
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+			require.NoError(t, cmd.Start())
+			time.Sleep(delay)
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			_ = cmd.Wait()
+
+			now := snapshot(t, tree)
+			done := 0
+			for p, e := range now {
+				w, known := want[p]
+				switch {
+				case !known && strings.Contains(filepath.Base(p), ".gopatchelf-"):
+					leftTemps++
+				case !known:
+					t.Errorf("kill %d: unexpected entry %s", k, p)
+				case e.mode != w.mode:
+					t.Errorf("kill %d: %s has mode %v, want %v", k, p, e.mode, w.mode)
+				case e.hash == w.hash:
+					if origSnap[p].hash != w.hash {
+						done++
+					}
+				case e.hash != origSnap[p].hash:
+					t.Errorf("kill %d after %v: %s is neither the original nor the patched file", k, delay, p)
+				}
+			}
+			for p := range want {
+				if _, ok := now[p]; !ok {
+					t.Errorf("kill %d: %s is gone", k, p)
+				}
+			}
+			if done > 0 && done < patched {
+				midway++
+			}
+		}
+
+		// A run to the end finishes the job and clears the leftovers.
+		fin := runBin(t, nil, autoArgs(tree, interp, nolibc)...)
+		require.Equal(t, 0, fin.code, "run after kill %d: %s", k, fin.stderr)
+		assert.Empty(t, tempFiles(t, tree), "temporary files after the run that followed kill %d", k)
+		got := snapshot(t, tree)
+		for p, w := range want {
+			if g := got[p]; g.hash != w.hash || g.mode != w.mode {
+				t.Errorf("after kill %d and a full run, %s differs from the reference", k, p)
+			}
+		}
+		assert.Len(t, got, len(want))
+		if t.Failed() {
+			return
+		}
+	}
+	t.Logf("%d kills: %d left the tree half patched, %d temporary files left behind were removed by the next run",
+		kills, midway, leftTemps)
+	// Without a kill inside the patch phase the test proves little.
+	assert.Positive(t, midway, "no kill landed while files were being patched")
+}
