@@ -516,18 +516,14 @@ func (f *File) readDynamic() error {
 		switch d.Tag {
 		case stdelf.DT_NEEDED:
 			f.Needed = append(f.Needed, s)
+		// glibc's loader keeps the last entry of a tag (elf_get_dynamic_info
+		// overwrites), so a repeated one reads as the last.
 		case stdelf.DT_SONAME:
-			if !f.HasSoname {
-				f.Soname, f.HasSoname = s, true
-			}
+			f.Soname, f.HasSoname = s, true
 		case stdelf.DT_RPATH:
-			if !f.HasRpath {
-				f.Rpath, f.HasRpath = s, true
-			}
+			f.Rpath, f.HasRpath = s, true
 		case stdelf.DT_RUNPATH:
-			if !f.HasRunpath {
-				f.Runpath, f.HasRunpath = s, true
-			}
+			f.Runpath, f.HasRunpath = s, true
 		}
 	}
 	return nil

@@ -101,6 +101,11 @@ func (f *File) Plan(e Edit) (*Patch, error) {
 		}
 		return nil, fmt.Errorf("%w: %s has no PT_INTERP to change; giving it one would change how it starts", ErrUnsafe, what)
 	}
+	if f.IsStaticPIE() && (e.SetRunpath || len(e.AddNeeded) > 0 || e.ResolutionCache != nil) {
+		// glibc's static-pie start-up code asserts that there is no
+		// DT_RUNPATH or DT_RPATH and loads nothing: such a file crashes.
+		return nil, fmt.Errorf("%w: a static-pie executable loads no libraries; a run path or needed library would make it crash at start-up", ErrUnsafe)
+	}
 	wantsDyn := e.Soname != "" || e.RemoveRunpath || e.SetRunpath || len(e.RemoveNeeded) > 0 ||
 		len(e.ReplaceNeeded) > 0 || len(e.AddNeeded) > 0 || e.NoDefaultLib
 	if wantsDyn && !f.IsDynamic() {
@@ -921,10 +926,29 @@ func (p *planner) checkLayout() error {
 		}
 		end = max(end, shEnd)
 	}
-	if uint64(f.size) > end && !p.e.AllowTrailingData {
+	if uint64(f.size) > end && !p.e.AllowTrailingData && !f.zeroTail(end) {
 		return fmt.Errorf("%w: %d bytes after the last segment and section (an appended payload?) would no longer be at the end of the file", ErrUnsafe, uint64(f.size)-end)
 	}
 	return nil
+}
+
+// maxPadding bounds the trailing zero bytes taken for padding rather than
+// a payload.
+const maxPadding = 64 << 10
+
+// zeroTail reports whether the bytes from end to the end of the file are
+// zeros, as the stray padding auditwheel-repaired libraries end with; no
+// program finds data there.
+func (f *File) zeroTail(end uint64) bool {
+	n := uint64(f.size) - end
+	if n > maxPadding {
+		return false
+	}
+	b, err := f.readAt(end, n, "trailing bytes")
+	if err != nil {
+		return false
+	}
+	return !slices.ContainsFunc(b, func(c byte) bool { return c != 0 })
 }
 
 func (f *File) ehdrSize() int {

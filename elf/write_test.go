@@ -364,3 +364,61 @@ func TestExecstackWithoutGnuStack(t *testing.T) {
 	}
 	require.NotZero(t, tried, "no fixture lacks PT_GNU_STACK any more; keep one that does")
 }
+
+// TestZeroPaddingIsNotAPayload: auditwheel-repaired libraries end with a
+// stray NUL; that is padding, and the library is patched.
+func TestZeroPaddingIsNotAPayload(t *testing.T) {
+	fx := elftest.Select(elftest.Fixtures(t), func(f elftest.Fixture) bool {
+		return f.Arch.Name == "x86_64" && f.Variant == "pie" && f.Name == "libfoo.so"
+	})
+	require.Len(t, fx, 1)
+	long := runpath(strings.Repeat("/long", 40))
+	padded := append(fx[0].Bytes(t), 0)
+	out := applyChecked(t, padded, long, filepath.Join(t.TempDir(), "lib"))
+	assert.Equal(t, long.Runpath, parse(t, out).Runpath)
+
+	payload := append(fx[0].Bytes(t), 0, 'x')
+	_, _, err := elf.Apply(payload, long)
+	assert.ErrorIs(t, err, elf.ErrUnsafe)
+}
+
+// TestStaticPIERefusesRunpath: glibc's static-pie start-up asserts there is
+// no run path; writing one would crash the program.
+func TestStaticPIERefusesRunpath(t *testing.T) {
+	for _, fx := range elftest.Select(elftest.Fixtures(t), func(f elftest.Fixture) bool {
+		return f.Kind == elftest.StaticProgram && f.PIE
+	}) {
+		for _, e := range []elf.Edit{runpath(""), runpath("/x/y"), {AddNeeded: []string{"libz.so.1"}}} {
+			_, _, err := elf.Apply(fx.Bytes(t), e)
+			assert.ErrorIs(t, err, elf.ErrUnsafe, "%s %+v", fx.ID(), e)
+		}
+	}
+}
+
+// TestRepeatedTagReadsAsTheLoaderDoes: with two DT_RUNPATH entries glibc
+// uses the last; so does the reader.
+func TestRepeatedTagReadsAsTheLoaderDoes(t *testing.T) {
+	fx := elftest.Select(elftest.Fixtures(t), func(f elftest.Fixture) bool {
+		return f.Arch.Name == "x86_64" && f.Variant == "runpath" && f.Name == "prog"
+	})
+	require.Len(t, fx, 1)
+	data := fx[0].Bytes(t)
+	f := parse(t, data)
+	var debugAt, neededVal = -1, uint64(0)
+	for i, d := range f.Dynamic {
+		if d.Tag == stdelf.DT_DEBUG {
+			debugAt = i
+		}
+		if d.Tag == stdelf.DT_NEEDED && neededVal == 0 {
+			neededVal = d.Val
+		}
+	}
+	require.GreaterOrEqual(t, debugAt, 0)
+	dyn := f.Progs[slices.IndexFunc(f.Progs, func(p stdelf.ProgHeader) bool { return p.Type == stdelf.PT_DYNAMIC })]
+	off := dyn.Off + uint64(debugAt)*16
+	bo := f.ByteOrder
+	bo.PutUint64(data[off:], uint64(stdelf.DT_RUNPATH))
+	bo.PutUint64(data[off+8:], neededVal)
+	g := parse(t, data)
+	assert.Equal(t, g.Needed[0], g.Runpath)
+}
