@@ -31,7 +31,7 @@ build {
     ];
   };
 
-  vendorHash = "sha256-zj0EQGYWcFhM2xNMcnGHa+GzRA0LQEnNceHZH2NOYmI=";
+  vendorHash = "sha256-YSIlCXpCIOVqSlfW5c/gLTxpruZ0el4rD5Hen5t2bsM=";
 
   subPackages = [ "cmd/gopatchelf" ];
 
