@@ -180,6 +180,9 @@ func applyChecked(t *testing.T, data []byte, e elf.Edit, scratch string) []byte 
 	require.NoError(t, err)
 	require.True(t, changed)
 	elftest.AssertValid(t, out)
+	same, _, err := elf.Apply(data, e)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(out, same), "the same edit gave different bytes")
 
 	require.NoError(t, os.WriteFile(scratch, data, 0o644))
 	require.NoError(t, os.WriteFile(scratch+".out", out, 0o644))
@@ -421,4 +424,32 @@ func TestRepeatedTagReadsAsTheLoaderDoes(t *testing.T) {
 	bo.PutUint64(data[off+8:], neededVal)
 	g := parse(t, data)
 	assert.Equal(t, g.Needed[0], g.Runpath)
+}
+
+// TestRemoveRunpath drops DT_RUNPATH and DT_RPATH in place; the program
+// then finds libfoo only through LD_LIBRARY_PATH.
+func TestRemoveRunpath(t *testing.T) {
+	all := elftest.Fixtures(t)
+	for _, fx := range elftest.Select(all, func(f elftest.Fixture) bool {
+		return f.Kind == elftest.Program && (f.RunPath != "" || f.RPath != "") && f.Payload == 0
+	}) {
+		t.Run(fx.ID(), func(t *testing.T) {
+			dir := t.TempDir()
+			data := fx.Bytes(t)
+			out := applyChecked(t, data, elf.Edit{RemoveRunpath: true}, filepath.Join(dir, "in"))
+			assert.Equal(t, len(data), len(out), "removal happens in place")
+			got := parse(t, out)
+			assert.False(t, got.HasRunpath)
+			assert.False(t, got.HasRpath)
+			assert.NotContains(t, string(out), "/nonexistent/fixture-lib", "the freed string is zeroed")
+			prog := filepath.Join(dir, "prog")
+			require.NoError(t, os.WriteFile(prog, out, 0o755))
+			libdir := filepath.Join(dir, "lib")
+			require.NoError(t, os.Mkdir(libdir, 0o755))
+			fx.CopyDeps(t, all, libdir)
+			runner := elftest.NewRunner(t, fx.Arch)
+			assert.NotEqual(t, 0, runner.Run(t, nil, prog).ExitCode)
+			assert.Equal(t, fx.Output, runner.RunOK(t, []string{"LD_LIBRARY_PATH=" + libdir}, prog))
+		})
+	}
 }
