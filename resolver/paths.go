@@ -5,12 +5,12 @@ import (
 	"strings"
 )
 
-// pyPath returns s as Python's str(pathlib.PurePosixPath(s)) prints it.
+// PyPath returns s as Python's str(pathlib.PurePosixPath(s)) prints it.
 // auto-patchelf wraps every RUNPATH entry and dependency name in a Path, so
 // this is the form it prints and writes: repeated slashes and "."
 // components go, ".." stays, a trailing slash goes, exactly two leading
 // slashes stay two (POSIX leaves "//" implementation-defined), and "" is ".".
-func pyPath(s string) string {
+func PyPath(s string) string {
 	root := ""
 	if strings.HasPrefix(s, "/") {
 		rest := strings.TrimLeft(s, "/")
@@ -44,7 +44,7 @@ func pyPath(s string) string {
 // pyName is pathlib's PurePosixPath(s).name: the last component of the
 // normalised path, "" for a bare root or ".".
 func pyName(s string) string {
-	p := pyPath(s)
+	p := PyPath(s)
 	if p == "." || strings.Trim(p, "/") == "" {
 		return ""
 	}
@@ -54,9 +54,9 @@ func pyName(s string) string {
 // pyJoin is pathlib's a / b: b replaces a when b is absolute.
 func pyJoin(a, b string) string {
 	if strings.HasPrefix(b, "/") {
-		return pyPath(b)
+		return PyPath(b)
 	}
-	return pyPath(a + "/" + b)
+	return PyPath(a + "/" + b)
 }
 
 // expandOrigin replaces $ORIGIN and ${ORIGIN} in entry with dir and

@@ -26,7 +26,7 @@ func TestPyPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			assert.Equal(t, tt.want, pyPath(tt.in))
+			assert.Equal(t, tt.want, PyPath(tt.in))
 			assert.Equal(t, tt.name, pyName(tt.in))
 		})
 	}

@@ -264,7 +264,7 @@ func Resolve(ix *Index, req Request, opts Options) Result {
 	for i, raw := range deps {
 		d := Dependency{Dlopen: i >= len(req.Needed), Candidates: make([]string, len(raw))}
 		for j, c := range raw {
-			d.Candidates[j] = pyPath(c)
+			d.Candidates[j] = PyPath(c)
 		}
 		for _, cand := range d.Candidates {
 			if r.try(cand, &d) {
@@ -374,7 +374,7 @@ func (r *fileResolver) entryFor(dir string) string {
 	clean := path.Clean(dir)
 	for _, o := range r.origins {
 		if o.dir == clean {
-			return pyPath(o.entry)
+			return PyPath(o.entry)
 		}
 	}
 	if r.opts.RelativeRpaths && path.IsAbs(clean) && path.IsAbs(r.req.Dir) {
@@ -386,7 +386,7 @@ func (r *fileResolver) entryFor(dir string) string {
 			}
 		}
 	}
-	return pyPath(dir)
+	return PyPath(dir)
 }
 
 // ignoredBy returns the first pattern that matches the missing d, or "".
@@ -422,7 +422,7 @@ func dedup(entries []string) []string {
 	seen := make(map[string]struct{}, len(entries))
 	out := make([]string, 0, len(entries))
 	for _, e := range entries {
-		e = pyPath(e)
+		e = PyPath(e)
 		if _, dup := seen[e]; dup {
 			continue
 		}
