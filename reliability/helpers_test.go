@@ -22,6 +22,10 @@ var builtBinary = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// Reachable by the unprivileged user some tests run it as.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return "", err
+	}
 	out := filepath.Join(dir, "gopatchelf")
 	cmd := exec.Command("go", "build", "-o", out, "github.com/gopatchelf/gopatchelf/cmd/gopatchelf")
 	if b, err := cmd.CombinedOutput(); err != nil {
@@ -151,4 +155,19 @@ func runBin(t testing.TB, env []string, args ...string) runResult {
 		require.NoError(t, err)
 	}
 	return runResult{code, out.String(), errb.String()}
+}
+
+// contents keeps the files and symlinks of a snapshot, without the
+// directories (whose mtimes change when a temporary file comes and goes)
+// and without mtimes.
+func contents(s map[string]entry) map[string]entry {
+	out := map[string]entry{}
+	for p, e := range s {
+		if e.mode.IsDir() {
+			continue
+		}
+		e.mtime = 0
+		out[p] = e
+	}
+	return out
 }
