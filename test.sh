@@ -11,6 +11,8 @@
 #   fixtures   fixtures/build.sh still makes what internal/elftest's table
 #              describes (only where the cross compilers are installed)
 #   suites     every shell test suite: an executable <dir>/test/run.sh
+#   fuzz       every Go fuzz target for FUZZ_TIME (default 15s) each; a
+#              crasher fails the step and is kept under testdata/fuzz/
 #
 # Usage: ./test.sh
 set -euo pipefail
@@ -103,12 +105,26 @@ run_suites() {
 	return "$rc"
 }
 
+# run_fuzz runs every Fuzz* target of the module for a bounded time.
+run_fuzz() {
+	local time=${FUZZ_TIME:-15s} ok=0 file pkg name
+	while IFS= read -r file; do
+		pkg=./$(dirname "$file")
+		while IFS= read -r name; do
+			echo "fuzz $pkg $name ($time)" >&2
+			go test -run '^$' -fuzz "^${name}\$" -fuzztime "$time" -fuzzminimizetime 5s "$pkg" >&2 || ok=1
+		done < <(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$file")
+	done < <(git ls-files '*_test.go' | xargs grep -l '^func Fuzz' | sort)
+	return "$ok"
+}
+
 step gofmt check_gofmt
 step vet go vet ./...
 step lint check_shellcheck
 step "go test" run_go_test
 step fixtures check_fixtures
 step suites run_suites
+step fuzz run_fuzz
 
 if ((${#failed[@]} > 0)); then
 	echo "test.sh: FAILED: ${failed[*]}" >&2
