@@ -171,3 +171,5 @@ func contents(s map[string]entry) map[string]entry {
 	}
 	return out
 }
+
+func sha(b []byte) [32]byte { return sha256.Sum256(b) }
