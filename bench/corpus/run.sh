@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Times, in one run, over a corpus made by build.sh:
+#   auto        gopatchelf auto over site-packages, --libs = the store dirs
+#   auto-again  the same over the already patched tree (nothing to write)
+#   patchelf    a loop of Debian patchelf --set-rpath doing the same edits
+#               (taken from auto's --dry-run --structured-logs)
+#   floor-a/b/c the probe's floors (README: open+4 bytes, +read ELF files,
+#               +rewrite ELF files through temp+fsync+rename)
+# then peak RSS of auto (/usr/bin/time -v) and a CPU profile of hook.Run.
+# Each timed command starts from a fresh copy of the pristine tree, synced
+# (hyperfine --prepare), with a warm page cache.
+#
+#   bench/corpus/run.sh CORPUS [RUNS]
+set -euo pipefail
+corpus=$(cd "${1:?usage: run.sh CORPUS [RUNS]}" && pwd)
+runs=${2:-3}
+tree=$corpus/site-packages
+gopatchelf=$corpus/gopatchelf
+probe=$corpus/probe
+mapfile -t libdirs <"$corpus/libs"
+libc=$(dirname "$(ldconfig -p | awk '/libc.so.6 \(libc6,x86-64\)/ {print $NF; exit}')")
+
+restore="rm -rf '$tree' && cp -a '$corpus/pristine' '$tree' && sync"
+auto=("$gopatchelf" auto --paths "$tree" --libs "${libdirs[@]}" --libc-dir "$libc" --ignore-missing '*')
+printf -v auto_cmd '%q ' "${auto[@]}"
+
+# The edits auto makes, as a patchelf loop.
+bash -c "$restore"
+"${auto[@]}" --dry-run --structured-logs |
+	python3 -c '
+import json, shlex, sys
+for line in sys.stdin:
+    ev = json.loads(line)
+    if "SetRpath" in ev:
+        e = ev["SetRpath"]
+        print("patchelf --set-rpath %s %s" % (shlex.quote(e["rpath"]), shlex.quote(e["file"])))
+' >"$corpus/patchelf-loop.sh"
+edits=$(wc -l <"$corpus/patchelf-loop.sh")
+files=$(find "$tree" -type f | wc -l)
+size=$(du -sh "$tree" | cut -f1)
+elfs=$("$probe" floor -level a "$tree" | sed -E 's/.* ([0-9]+) ELF.*/\1/')
+echo "corpus: $files files, $elfs ELF, $size; auto makes $edits edits; $(nproc) cores" >&2
+
+hyperfine --runs "$runs" --prepare "$restore" --export-json "$corpus/hyperfine.json" \
+	-n auto "$auto_cmd >/dev/null" \
+	-n patchelf-loop "bash $corpus/patchelf-loop.sh" \
+	-n floor-a "$probe floor -level a $tree" \
+	-n floor-b "$probe floor -level b $tree" \
+	-n floor-c "$probe floor -level c $tree" \
+	-n floor-c-nofsync "$probe floor -level c -fsync=false $tree"
+bash -c "$restore"
+"${auto[@]}" >/dev/null
+hyperfine --runs "$runs" --export-json "$corpus/hyperfine-again.json" -n auto-again "$auto_cmd >/dev/null"
+
+# Peak RSS.
+bash -c "$restore"
+/usr/bin/time -v "${auto[@]}" 2>"$corpus/time-auto.txt" >/dev/null || true
+bash -c "$restore"
+/usr/bin/time -v "$probe" floor -level b "$tree" 2>"$corpus/time-floor-b.txt" >/dev/null
+for f in auto floor-b; do
+	echo "peak RSS $f: $(awk -F': ' '/Maximum resident/ {print $2}' "$corpus/time-$f.txt") KiB" >&2
+done
+
+# Ratios.
+python3 - "$corpus/hyperfine.json" "$corpus/hyperfine-again.json" <<'PY'
+import json, sys
+r = {}
+for f in sys.argv[1:]:
+    for x in json.load(open(f))["results"]:
+        r[x["command"]] = x
+auto = r["auto"]["mean"]
+for name, x in r.items():
+    print("%-16s mean %8.3fs  min %8.3fs  auto/this %6.2f" % (name, x["mean"], x["min"], auto / x["mean"]))
+print("patchelf-loop / auto = %.1fx" % (r["patchelf-loop"]["mean"] / auto))
+PY
+
+# Where the time goes.
+bash -c "$restore"
+libs_colon=$(IFS=:; echo "${libdirs[*]}")
+"$probe" auto -cpuprofile "$corpus/cpu.prof" -paths "$tree" -libs "$libs_colon" -libc-dir "$libc"
+go tool pprof -top -nodecount 25 "$probe" "$corpus/cpu.prof" 2>/dev/null | head -32
