@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/sirupsen/logrus"
 
@@ -150,7 +151,22 @@ type OSFS struct{}
 func (OSFS) Lstat(name string) (fs.FileInfo, error)     { return os.Lstat(name) }
 func (OSFS) Stat(name string) (fs.FileInfo, error)      { return os.Stat(name) }
 func (OSFS) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(name) }
-func (OSFS) Open(name string) (*os.File, error)         { return os.Open(name) }
+
+// Open opens name for reading without registering it with Go's network
+// poller: os.Open tries epoll on every file, which fails for regular files
+// after several system calls, and a run opens every file of the tree.
+func (OSFS) Open(name string) (*os.File, error) {
+	for {
+		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "open", Path: name, Err: err}
+		}
+		return os.NewFile(uintptr(fd), name), nil
+	}
+}
 
 func (OSFS) Realpath(name string) (string, error) {
 	abs, err := filepath.Abs(name)

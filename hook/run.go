@@ -249,30 +249,40 @@ func (r *runner) realDir(dir string) (string, error) {
 
 // ordered calls work(i) for every i in [0, n) on up to workers goroutines
 // and hands each result to emit in index order, from the calling
-// goroutine. It returns ctx's error if ctx ends first; work already started
-// is waited for.
+// goroutine. At most a window of results waits for emit, so memory does not
+// grow with n. It returns ctx's error if ctx ends first; work already
+// started is waited for.
 func ordered[T any](ctx context.Context, n, workers int, work func(int) T, emit func(int, T)) error {
 	if n == 0 {
 		return ctx.Err()
 	}
 	workers = max(1, min(workers, n))
-	results := make([]chan T, n)
-	for i := range results {
-		results[i] = make(chan T, 1)
+	window := min(n, 4*workers+16)
+	// Job i may only start once job i-window has been emitted, so ring slot
+	// i%window is free whenever a worker writes to it.
+	ring := make([]chan T, window)
+	for i := range ring {
+		ring[i] = make(chan T, 1)
 	}
+	slots := make(chan struct{}, window)
 	jobs := make(chan int)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
-				results[i] <- work(i)
+				ring[i%window] <- work(i)
 			}
 		})
 	}
 	go func() {
 		defer close(jobs)
 		for i := range n {
+			select {
+			case slots <- struct{}{}:
+			case <-stop:
+				return
+			}
 			select {
 			case jobs <- i:
 			case <-stop:
@@ -286,8 +296,9 @@ func ordered[T any](ctx context.Context, n, workers int, work func(int) T, emit 
 	}()
 	for i := range n {
 		select {
-		case v := <-results[i]:
+		case v := <-ring[i%window]:
 			emit(i, v)
+			<-slots
 		case <-ctx.Done():
 			return ctx.Err()
 		}
