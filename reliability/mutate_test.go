@@ -110,36 +110,44 @@ type mutant struct {
 
 func (m mutant) String() string { return fmt.Sprintf("#%d from %s (%s)", m.id, m.seed.name, m.how) }
 
-// mutants makes n mutants, deterministically from the seed value.
-func mutants(ss []seed, n int, rngSeed uint64) []mutant {
-	var system, fixture []int
+// mutantSource makes mutants one at a time, each a pure function of the
+// seed value and its number, so that a long run never holds them all.
+type mutantSource struct {
+	ss              []seed
+	system, fixture []int
+	rngSeed         uint64
+}
+
+func newMutantSource(ss []seed, rngSeed uint64) *mutantSource {
+	src := &mutantSource{ss: ss, rngSeed: rngSeed}
 	for i, s := range ss {
 		if strings.HasPrefix(s.name, "system/") {
-			system = append(system, i)
+			src.system = append(src.system, i)
 		} else {
-			fixture = append(fixture, i)
+			src.fixture = append(src.fixture, i)
 		}
 	}
-	out := make([]mutant, 0, n)
-	for i := range n {
-		rng := rand.New(rand.NewPCG(rngSeed, uint64(i)))
-		pick := fixture
-		if len(system) > 0 && rng.IntN(10) == 0 {
-			pick = system
-		}
-		s := &ss[pick[rng.IntN(len(pick))]]
-		m := &mutator{s: s, rng: rng, data: bytes.Clone(s.data)}
-		steps := 1
-		if rng.IntN(4) == 0 {
-			steps += 1 + rng.IntN(3)
-		}
-		var hows []string
-		for range steps {
-			hows = append(hows, m.step())
-		}
-		out = append(out, mutant{id: i, seed: s, how: strings.Join(hows, "+"), data: m.data})
+	return src
+}
+
+// at returns mutant number i.
+func (src *mutantSource) at(i int) mutant {
+	rng := rand.New(rand.NewPCG(src.rngSeed, uint64(i)))
+	pick := src.fixture
+	if len(src.system) > 0 && rng.IntN(10) == 0 {
+		pick = src.system
 	}
-	return out
+	s := &src.ss[pick[rng.IntN(len(pick))]]
+	m := &mutator{s: s, rng: rng, data: bytes.Clone(s.data)}
+	steps := 1
+	if rng.IntN(4) == 0 {
+		steps += 1 + rng.IntN(3)
+	}
+	var hows []string
+	for range steps {
+		hows = append(hows, m.step())
+	}
+	return mutant{id: i, seed: s, how: strings.Join(hows, "+"), data: m.data}
 }
 
 type mutator struct {

@@ -138,7 +138,7 @@ func editName(e elf.Edit) string {
 // slower than perFileTimeout, allocations bounded by the file size, one-line
 // errors, and every successful edit parses again, changed only as asked.
 func TestMutationsElf(t *testing.T) {
-	ms := selectedMutants(t)
+	src, ids := selectedMutants(t)
 	var (
 		slow     []string
 		bad      []string
@@ -150,7 +150,8 @@ func TestMutationsElf(t *testing.T) {
 		worstID  string
 		start    = time.Now()
 	)
-	for _, m := range ms {
+	for _, id := range ids {
+		m := src.at(id)
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		done := make(chan outcome, 1)
@@ -182,9 +183,9 @@ func TestMutationsElf(t *testing.T) {
 		planErrs += o.planErrs
 	}
 	t.Logf("%d mutants in %v: %d parsed (%d edits planned and re-parsed, %d refused), parse errors by kind: %v",
-		len(ms), time.Since(start).Round(time.Millisecond), parsed, planned, planErrs, kinds)
+		len(ids), time.Since(start).Round(time.Millisecond), parsed, planned, planErrs, kinds)
 	t.Logf("largest allocation per input byte (files > 4 KiB): %.1f, %s", worst, worstID)
-	saveFailures(t, ms, append(slices.Clone(slow), bad...))
+	saveFailures(t, src, append(slices.Clone(slow), bad...))
 	assert.Empty(t, slow, "mutants slower than %v", perFileTimeout)
 	assert.Empty(t, bad, "violations")
 }
@@ -193,17 +194,20 @@ func TestMutationsElf(t *testing.T) {
 // a failure, for instance under a debugger or with -memprofile.
 const OnlyEnv = "GOPATCHELF_MUTATION_ONLY"
 
-func selectedMutants(t *testing.T) []mutant {
-	n := envInt(t, MutationsEnv, defaultMutations)
+// selectedMutants returns the mutant source and the numbers to run.
+func selectedMutants(t *testing.T) (*mutantSource, []int) {
+	src := newMutantSource(seeds(t), mutationSeed)
 	if v := os.Getenv(OnlyEnv); v != "" {
 		var id int
 		_, err := fmt.Sscan(v, &id)
 		require.NoError(t, err, "$%s", OnlyEnv)
-		n = max(n, id+1)
-		ms := mutants(seeds(t), n, mutationSeed)
-		return ms[id : id+1]
+		return src, []int{id}
 	}
-	return mutants(seeds(t), n, mutationSeed)
+	ids := make([]int, envInt(t, MutationsEnv, defaultMutations))
+	for i := range ids {
+		ids[i] = i
+	}
+	return src, ids
 }
 
 // errKind groups parse errors for the log: the message up to its first
@@ -227,7 +231,7 @@ func errKind(err error) string {
 
 // saveFailures writes the mutants named in failures (by their "#id " prefix)
 // to $GOPATCHELF_MUTATIONS_OUT, when set, to reproduce them outside tests.
-func saveFailures(t *testing.T, ms []mutant, failures []string) {
+func saveFailures(t *testing.T, src *mutantSource, failures []string) {
 	dir := os.Getenv("GOPATCHELF_MUTATIONS_OUT")
 	if dir == "" || len(failures) == 0 {
 		return
@@ -235,8 +239,8 @@ func saveFailures(t *testing.T, ms []mutant, failures []string) {
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	for _, f := range failures {
 		var id int
-		if _, err := fmt.Sscanf(f, "#%d ", &id); err == nil && id < len(ms) {
-			_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("mutant-%06d", id)), ms[id].data, 0o644)
+		if _, err := fmt.Sscanf(f, "#%d ", &id); err == nil {
+			_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("mutant-%06d", id)), src.at(id).data, 0o644)
 		}
 	}
 	t.Logf("failing mutants written to %s", dir)
@@ -249,13 +253,24 @@ func saveFailures(t *testing.T, ms []mutant, failures []string) {
 // afterwards, every file it changed a valid ELF file, and no temporary file
 // left.
 func TestMutationsAuto(t *testing.T) {
-	ms := selectedMutants(t)
+	src, ids := selectedMutants(t)
 	fixtures := elftest.Fixtures(t)
 	tmp := t.TempDir()
 
-	byArch := map[string][]mutant{}
-	for _, m := range ms {
-		byArch[m.seed.arch] = append(byArch[m.seed.arch], m)
+	// Write every mutant into its architecture's tree, keeping only its
+	// description in memory.
+	byArch := map[string]map[string]mutant{}
+	for _, id := range ids {
+		m := src.at(id)
+		arch := m.seed.arch
+		if byArch[arch] == nil {
+			byArch[arch] = map[string]mutant{}
+		}
+		p := filepath.Join(tmp, "tree", arch, fmt.Sprintf("%06d", m.id), m.seed.base)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, m.data, 0o755))
+		m.data = nil
+		byArch[arch][p] = m
 	}
 	arches := make([]string, 0, len(byArch))
 	for a := range byArch {
@@ -278,13 +293,7 @@ func TestMutationsAuto(t *testing.T) {
 				}
 			}
 			require.NotEmpty(t, interp)
-			files := map[string]mutant{}
-			for _, m := range byArch[arch] {
-				p := filepath.Join(tree, fmt.Sprintf("%06d", m.id), m.seed.base)
-				require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-				require.NoError(t, os.WriteFile(p, m.data, 0o755))
-				files[p] = m
-			}
+			files := byArch[arch]
 			before := snapshot(t, tree)
 
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute+time.Duration(len(files))*50*time.Millisecond)
