@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -372,8 +373,18 @@ func TestMutationsAuto(t *testing.T) {
 					bad = append(bad, "new file after the run: "+p)
 				}
 			}
-			t.Logf("%d mutants in %v: exit %d, %d changed, %d failed with an error line",
-				len(files), time.Since(start).Round(time.Millisecond), code, changed, len(errLines))
+			verifyCaught := 0
+			for _, ls := range errLines {
+				if strings.Contains(ls[0], "verification of the rewritten file failed") || strings.Contains(ls[0], "result does not parse") {
+					verifyCaught++
+				}
+			}
+			var maxRSS int64
+			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+				maxRSS = ru.Maxrss // KiB on Linux
+			}
+			t.Logf("%d mutants in %v: exit %d, %d changed, %d failed with an error line (%d caught by the re-parse before the rename), peak RSS %d KiB",
+				len(files), time.Since(start).Round(time.Millisecond), code, changed, len(errLines), verifyCaught, maxRSS)
 			assert.Contains(t, []int{0, 1}, code, "exit code")
 			assert.Empty(t, bad)
 			assert.Empty(t, tempFiles(t, tree))
