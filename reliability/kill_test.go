@@ -92,8 +92,8 @@ func interpreterFile(t *testing.T, dir string) string {
 	return ""
 }
 
-// TestKill SIGKILLs `gopatchelf auto` at random moments (seeded) over a
-// tree of fixture copies. After each kill every file must be either its
+// TestKill SIGKILLs (and sometimes SIGTERMs) `gopatchelf auto` at random
+// moments (seeded) over a tree of fixture copies. After each kill every file must be either its
 // original bytes or exactly what an uninterrupted run writes, with its
 // mode; the only other entries allowed are our temporary files; and a
 // re-run must finish the job and remove those temporary files.
@@ -123,7 +123,7 @@ func TestKill(t *testing.T) {
 	t.Logf("reference run: %d files, %d patched, %v", len(orig), patched, refTime.Round(time.Millisecond))
 
 	rng := rand.New(rand.NewPCG(0x6b696c6c, 1))
-	var leftTemps, midway int
+	var leftTemps, midway, terms int
 	for k := range kills {
 		// Restore the originals in place (new inodes, as a fresh build).
 		require.NoError(t, os.RemoveAll(tree))
@@ -137,8 +137,20 @@ func TestKill(t *testing.T) {
 			cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 			require.NoError(t, cmd.Start())
 			time.Sleep(delay)
-			_ = cmd.Process.Signal(syscall.SIGKILL)
+			// One time in three a SIGTERM, which must end the run cleanly:
+			// exit 0 if it finished, else 130, and no temporary file left.
+			sig := syscall.SIGKILL
+			if rng.IntN(3) == 0 {
+				sig = syscall.SIGTERM
+			}
+			_ = cmd.Process.Signal(sig)
 			_ = cmd.Wait()
+			if sig == syscall.SIGTERM {
+				terms++
+				code := cmd.ProcessState.ExitCode()
+				assert.Contains(t, []int{0, 130}, code, "kill %d: exit code after SIGTERM", k)
+				assert.Empty(t, tempFiles(t, tree), "kill %d: temporary files after SIGTERM", k)
+			}
 
 			now := snapshot(t, tree)
 			done := 0
@@ -184,8 +196,8 @@ func TestKill(t *testing.T) {
 			return
 		}
 	}
-	t.Logf("%d kills: %d left the tree half patched, %d temporary files left behind were removed by the next run",
-		kills, midway, leftTemps)
+	t.Logf("%d kills (%d of the signals SIGTERM): %d left the tree half patched, %d temporary files left behind were removed by the next run",
+		kills, terms, midway, leftTemps)
 	// Without a kill inside the patch phase the test proves little.
 	assert.Positive(t, midway, "no kill landed while files were being patched")
 }
