@@ -57,8 +57,8 @@ func (c *class) has(r rune) bool {
 				in = true
 			}
 		}
-		if i > 0 {
-			lo, hi := c.chunks[i-1][len(c.chunks[i-1])-1], ch[0]
+		if prev := c.chunks[max(i-1, 0)]; i > 0 && len(prev) > 0 && len(ch) > 0 {
+			lo, hi := prev[len(prev)-1], ch[0]
 			if lo <= r && r <= hi {
 				in = true
 			}
@@ -164,7 +164,14 @@ func bracket(pat []rune, i, j int) token {
 		cls.negate = true
 		chunks[0] = chunks[0][1:]
 	}
-	// Only the first chunk can be empty now, and only as the sole chunk:
+	// An empty first chunk followed by others leaves their joining hyphen
+	// first in Python's class, where it is a literal: "[1-0!-0]" becomes
+	// "[^-0]", {'-', '0'} negated (a fuzz crasher, kept in testdata).
+	if len(chunks) > 1 && len(chunks[0]) == 0 {
+		chunks = chunks[1:]
+		chunks[0] = append([]rune{'-'}, chunks[0]...)
+		cls.chunks = chunks
+	}
 	// "[z-a]" matches nothing, "[!z-a]" any character.
 	if len(chunks) == 1 && len(chunks[0]) == 0 {
 		cls.chunks = nil

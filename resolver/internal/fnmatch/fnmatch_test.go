@@ -36,6 +36,15 @@ func TestMatch(t *testing.T) {
 		{`*.so.[0-9]`, "libz.so.1", true},
 		{`lib*-openssl.so.?`, "libxmlsec1-openssl.so.1", true},
 
+		// A reversed range merged away can leave the joining hyphen first:
+		// "[1-0!-0]" is Python's "[^-0]" (a fuzz crasher).
+		{`[1-0!-0]`, "0", false},
+		{`[1-0!-0]`, "-", false},
+		{`[1-0!-0]`, "x", true},
+		{`[b-a-c]`, "-", true},
+		{`[b-a-c]`, "c", true},
+		{`[b-a-c]`, "b", false},
+
 		// "[!...]" negates.
 		{`lib[!c]*.so`, "libd.so", true},
 		{`lib[!c]*.so`, "libssl.so", true},
