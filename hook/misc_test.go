@@ -3,6 +3,10 @@ package hook
 import (
 	"bytes"
 	stdelf "debug/elf"
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -61,4 +65,13 @@ func TestArchNames(t *testing.T) {
 func TestOutcomeString(t *testing.T) {
 	assert.Equal(t, "patched", Patched.String())
 	assert.Equal(t, "Outcome(?)", Outcome(99).String())
+}
+
+// TestNameErr: the path is named once, whoever named it first.
+func TestNameErr(t *testing.T) {
+	p := "out/lib/libfoo.so"
+	assert.Equal(t, p+": boom", nameErr(p, errors.New("boom")).Error())
+	assert.Equal(t, p+": copying to x: no space", nameErr(p, fmt.Errorf("%s: copying to x: %w", p, errors.New("no space"))).Error())
+	pe := &os.PathError{Op: "open", Path: p, Err: syscall.ENOENT}
+	assert.Equal(t, pe.Error(), nameErr(p, pe).Error())
 }

@@ -230,7 +230,7 @@ var errVerify = errors.New("verification of the rewritten file failed")
 // itself, which already names it.
 func nameErr(path string, err error) error {
 	var pe *os.PathError
-	if errors.As(err, &pe) && pe.Path == path {
+	if errors.As(err, &pe) && pe.Path == path || strings.HasPrefix(err.Error(), path+": ") {
 		return err
 	}
 	return fmt.Errorf("%s: %w", path, err)
