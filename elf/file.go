@@ -351,11 +351,49 @@ func (f *File) readHeader(ident [stdelf.EI_NIDENT]byte) error {
 			f.PhNum = int(min(info, 1<<24))
 		}
 	}
+	if err := f.checkSectionTable(); err != nil {
+		return err
+	}
 	if f.PhNum > 0 && f.PhEntSize != f.phdrSize() {
 		return formatErr(-1, "program header entry size %d, want %d", f.PhEntSize, f.phdrSize())
 	}
 	if f.PhNum > 0 && !f.inFile(f.PhOff, uint64(f.PhNum)*uint64(f.PhEntSize)) {
 		return formatErr(int64(min(f.PhOff, 1<<62)), "program header table outside the file")
+	}
+	return nil
+}
+
+// checkSectionTable bounds the section header table and the section name
+// table by the file size before debug/elf reads them: it allocates in
+// chunks of up to 10 MiB on the word of the header alone.
+func (f *File) checkSectionTable() error {
+	if f.ShOff == 0 || f.ShNum == 0 {
+		return nil
+	}
+	if f.ShEntSize != f.shdrSize() {
+		return formatErr(-1, "section header entry size %d, want %d", f.ShEntSize, f.shdrSize())
+	}
+	if !f.inFile(f.ShOff, uint64(f.ShNum)*uint64(f.ShEntSize)) {
+		return formatErr(int64(min(f.ShOff, 1<<62)), "section header table outside the file")
+	}
+	if f.ShStrNdx <= 0 || f.ShStrNdx >= f.ShNum {
+		return nil // debug/elf reports a bad index itself
+	}
+	var sh [64]byte
+	at := f.ShOff + uint64(f.ShStrNdx*f.ShEntSize)
+	if _, err := f.r.ReadAt(sh[:f.ShEntSize], int64(at)); err != nil {
+		return err
+	}
+	bo := f.ByteOrder
+	var typ uint32
+	var off, size uint64
+	if f.Class == stdelf.ELFCLASS32 {
+		typ, off, size = bo.Uint32(sh[4:]), uint64(bo.Uint32(sh[16:])), uint64(bo.Uint32(sh[20:]))
+	} else {
+		typ, off, size = bo.Uint32(sh[4:]), bo.Uint64(sh[24:]), bo.Uint64(sh[32:])
+	}
+	if stdelf.SectionType(typ) != stdelf.SHT_NOBITS && !f.inFile(off, size) {
+		return formatErr(int64(at), "section name table (%d bytes at %#x) outside the file", size, off)
 	}
 	return nil
 }

@@ -170,6 +170,14 @@ func (p *planner) run() (*Patch, error) {
 	if newInterp {
 		old := f.Progs[f.interpPH]
 		p.interpMoves = uint64(len(e.Interpreter))+1 > old.Filesz
+		if what := f.coreOverlap(old.Off, old.Filesz, stdelf.PT_INTERP); what != "" {
+			return nil, fmt.Errorf("%w: PT_INTERP overlaps %s", ErrUnsafe, what)
+		}
+	}
+	if p.dynChanged && f.dynOff >= 0 {
+		if what := f.coreOverlap(uint64(f.dynOff), uint64(f.DynamicSlots*f.dynEntSize()), stdelf.PT_DYNAMIC); what != "" {
+			return nil, fmt.Errorf("%w: PT_DYNAMIC overlaps %s", ErrUnsafe, what)
+		}
 	}
 	if !p.dynMoves && !p.dynstrMoves && !p.interpMoves && p.cache != cacheAppend && len(p.progs) <= len(f.Progs) {
 		return p.inPlace()
@@ -184,6 +192,34 @@ func (p *planner) run() (*Patch, error) {
 		}
 	}
 	return p.appendSegment()
+}
+
+// coreOverlap names the structure the loader needs that [off, off+n)
+// overlaps, other than the one of type self, or returns "". A crafted file
+// can make PT_INTERP or PT_DYNAMIC cover the headers; writing there would
+// corrupt them.
+func (f *File) coreOverlap(off, n uint64, self stdelf.ProgType) string {
+	end, ok := checkedAdd(off, n)
+	if !ok {
+		return "the end of the address space"
+	}
+	hit := func(lo, size uint64) bool {
+		hi, ok := checkedAdd(lo, size)
+		return !ok || (lo < end && off < hi)
+	}
+	switch {
+	case hit(0, uint64(f.ehdrSize())):
+		return "the ELF header"
+	case f.PhNum > 0 && hit(f.PhOff, uint64(f.PhNum*f.PhEntSize)):
+		return "the program header table"
+	case self != stdelf.PT_DYNAMIC && f.dynOff >= 0 && hit(uint64(f.dynOff), uint64(f.DynamicSlots*f.dynEntSize())):
+		return "the dynamic table"
+	case f.strOff >= 0 && hit(uint64(f.strOff), f.strSize):
+		return "the dynamic string table"
+	case self != stdelf.PT_INTERP && f.interpPH >= 0 && hit(f.Progs[f.interpPH].Off, f.Progs[f.interpPH].Filesz):
+		return "the interpreter"
+	}
+	return ""
 }
 
 func (p *planner) stackChanged() bool {

@@ -45,6 +45,7 @@ var mutationEdits = []elf.Edit{
 	{SetRunpath: true, Runpath: "/nix/store/00000000000000000000000000000000-mutant/lib"},
 	{SetRunpath: true, Runpath: strings.Repeat("/nix/store/11111111111111111111111111111111-long/lib:", 20), ForceRpath: true},
 	{ReplaceNeeded: []elf.Replacement{{Old: "libfoo.so", New: "libfoo-renamed-to-something-longer.so"}}},
+	{Interpreter: "/nix/store/22222222222222222222222222222222-glibc/lib/ld-linux-mutant.so.2"},
 }
 
 // outcome is what the elf pass saw for one mutant.
