@@ -1,11 +1,9 @@
 package hook
 
 import (
-	"compress/gzip"
 	"context"
 	stdelf "debug/elf"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -31,18 +29,7 @@ const nixInterp = "/nix/store/00000000000000000000000000000000-glibc-2.40/lib/ld
 // is stored as <id>.gz.
 func fixture(t testing.TB, id string) []byte {
 	t.Helper()
-	p := filepath.Join(elftest.FixtureDir(t), filepath.FromSlash(id))
-	if data, err := os.ReadFile(p); err == nil {
-		return data
-	}
-	f, err := os.Open(p + ".gz")
-	require.NoError(t, err, "fixture %s", id)
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	require.NoError(t, err)
-	data, err := io.ReadAll(zr)
-	require.NoError(t, err)
-	return data
+	return elftest.FixtureBytes(t, id)
 }
 
 // file is one entry of a test tree: contents, a symlink target, or a dir.

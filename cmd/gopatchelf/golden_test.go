@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,18 +21,7 @@ var update = flag.Bool("update", false, "rewrite testdata/golden/*.txt from the 
 
 func fixture(t testing.TB, id string) []byte {
 	t.Helper()
-	p := filepath.Join(elftest.FixtureDir(t), filepath.FromSlash(id))
-	if data, err := os.ReadFile(p); err == nil {
-		return data
-	}
-	f, err := os.Open(p + ".gz")
-	require.NoError(t, err, "fixture %s", id)
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	require.NoError(t, err)
-	data, err := io.ReadAll(zr)
-	require.NoError(t, err)
-	return data
+	return elftest.FixtureBytes(t, id)
 }
 
 func writeFile(t testing.TB, path string, data []byte, mode os.FileMode) {

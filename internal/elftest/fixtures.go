@@ -343,3 +343,18 @@ func FixtureDir(tb testing.TB) string {
 		dir = parent
 	}
 }
+
+// FixtureBytes returns the committed file fixtures/testdata/<id>, id like
+// "x86_64/pie/prog", unpacked when it is stored as <id>.gz.
+func FixtureBytes(tb testing.TB, id string) []byte {
+	tb.Helper()
+	p := filepath.Join(FixtureDir(tb), filepath.FromSlash(id))
+	if _, err := os.Stat(p); err != nil {
+		p += ".gz"
+	}
+	data, err := readFixture(p)
+	if err != nil {
+		tb.Fatalf("fixture %s: %v", id, err)
+	}
+	return data
+}
