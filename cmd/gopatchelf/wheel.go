@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
+	"github.com/gopatchelf/gopatchelf/linkcheck"
 	"github.com/gopatchelf/gopatchelf/resolver"
 	"github.com/gopatchelf/gopatchelf/wheel"
 )
@@ -29,7 +31,8 @@ and size in *.dist-info/RECORD; every other member is copied byte for byte,
 in the same order, with the same file modes. The new wheel goes to DIR under
 the same name, written atomically, and only when its bytes differ from what
 is there. With --check nothing is written: the missing dependencies are
-listed.
+listed, then the patched members are checked as 'gopatchelf check' does
+(every library through the RUNPATH written, symbol versions included).
 
 Without --libc-dir, the libraries the manylinux policy lets wheels take from
 the system (libc.so.6, libm.so.6, libstdc++.so.6, ...) are left to the
@@ -96,7 +99,7 @@ func runWheel(ctx context.Context, args []string, sio stdio) int {
 			fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
 			return exitInterrupted
 		}
-		missing, err := wheelOne(in, *outDir, cfg, *check, out)
+		missing, err := wheelOne(ctx, in, *outDir, cfg, *check, out)
 		if err != nil {
 			out.Flush()
 			fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
@@ -112,7 +115,7 @@ func runWheel(ctx context.Context, args []string, sio stdio) int {
 
 // wheelOne patches (or checks) one wheel and reports it; missing is true
 // when a dependency nothing ignores was not found.
-func wheelOne(in, outDir string, cfg wheel.Config, check bool, w io.Writer) (missing bool, err error) {
+func wheelOne(ctx context.Context, in, outDir string, cfg wheel.Config, check bool, w io.Writer) (missing bool, err error) {
 	f, err := os.Open(in)
 	if err != nil {
 		return false, err
@@ -122,13 +125,10 @@ func wheelOne(in, outDir string, cfg wheel.Config, check bool, w io.Writer) (mis
 	if err != nil {
 		return false, err
 	}
-	var buf *bytes.Buffer
-	var dst io.Writer
-	if !check {
-		buf = &bytes.Buffer{}
-		dst = buf
-	}
-	rep, err := wheel.Patch(f, st.Size(), dst, cfg)
+	// Check mode patches into memory too: the patched members are what
+	// checkPatched asks the loader's questions about.
+	buf := &bytes.Buffer{}
+	rep, err := wheel.Patch(f, st.Size(), buf, cfg)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", in, err)
 	}
@@ -162,7 +162,8 @@ func wheelOne(in, outDir string, cfg wheel.Config, check bool, w io.Writer) (mis
 	if check {
 		fmt.Fprintf(w, "%s: %d ELF members, %d would change, %d missing dependencies\n",
 			name, len(rep.Members), changed, nmissing)
-		return missing, nil
+		problems, err := checkPatched(ctx, name, buf.Bytes(), cfg, w)
+		return missing || problems, err
 	}
 	dest := filepath.Join(outDir, name)
 	wrote, err := writeIfChanged(dest, buf.Bytes())
@@ -176,6 +177,97 @@ func wheelOne(in, outDir string, cfg wheel.Config, check bool, w io.Writer) (mis
 	fmt.Fprintf(w, "%s: %s %s (%d of %d ELF members changed, %d missing dependencies)\n",
 		name, verb, dest, changed, len(rep.Members), nmissing)
 	return missing, nil
+}
+
+// checkPatched unpacks the patched wheel into a temporary directory and
+// checks it as 'gopatchelf check' would (libraries through the RUNPATHs
+// just written, then the default directories; symbol versions too), so
+// --check also catches a provider too old for a member. The report is
+// written like check's text, with paths relative to the wheel.
+func checkPatched(ctx context.Context, name string, whl []byte, cfg wheel.Config, w io.Writer) (problems bool, err error) {
+	tmp, err := os.MkdirTemp("", "gopatchelf-wheel-check-")
+	if err != nil {
+		return false, err
+	}
+	defer os.RemoveAll(tmp)
+	root := filepath.Join(tmp, name)
+	if err := unzipTo(whl, root); err != nil {
+		return false, fmt.Errorf("%s: %w", name, err)
+	}
+	ccfg := linkcheck.Config{Paths: []string{root}, IgnoreMissing: cfg.IgnoreMissing}
+	if cfg.LibcDir != "" {
+		ccfg.Libs = append(ccfg.Libs, cfg.LibcDir)
+	}
+	rep, err := linkcheck.Check(ctx, ccfg)
+	if err != nil {
+		return false, err
+	}
+	relativeReport(rep, tmp+string(filepath.Separator))
+	if len(rep.Findings) > 0 {
+		writeCheckText(w, w, rep)
+	}
+	return !rep.OK(), nil
+}
+
+// unzipTo writes the members of a zip into dir, refusing names that would
+// leave it.
+func unzipTo(data []byte, dir string) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return err
+	}
+	for _, m := range zr.File {
+		name := filepath.FromSlash(m.Name)
+		if !filepath.IsLocal(name) {
+			return fmt.Errorf("member %q leaves the wheel", m.Name)
+		}
+		path := filepath.Join(dir, name)
+		if m.FileInfo().IsDir() {
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		rc, err := m.Open()
+		if err != nil {
+			return err
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("member %s: %w", m.Name, err)
+		}
+		if err := os.WriteFile(path, b, m.Mode().Perm()|0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// relativeReport drops prefix from every path in rep.
+func relativeReport(rep *linkcheck.Report, prefix string) {
+	trim := func(s *string) { *s = strings.TrimPrefix(*s, prefix) }
+	for i := range rep.Files {
+		f := &rep.Files[i]
+		trim(&f.Path)
+		for j := range f.Deps {
+			trim(&f.Deps[j].Path)
+		}
+	}
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		for _, p := range []*string{&f.File, &f.Object, &f.Provider} {
+			trim(p)
+		}
+		for _, l := range [][]string{f.Chain, f.Searched, f.Rejected} {
+			for j := range l {
+				trim(&l[j])
+			}
+		}
+	}
 }
 
 // writeIfChanged writes data to path atomically (temporary file in the same
