@@ -5,12 +5,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
@@ -20,7 +22,8 @@ import (
 )
 
 const wheelUsage = `usage: gopatchelf wheel [--libs DIR]... [--libc-dir DIR] [--interpreter PATH]
-                       [--ignore-missing PATTERN]... (--check | -o DIR) IN.whl...
+                       [--ignore-missing PATTERN]...
+                       (--check [--format text|json|github] | -o DIR) IN.whl...
 
 Re-link the ELF members of Python wheels without unpacking them: each
 DT_NEEDED library is looked up among the wheel's own libraries (written into
@@ -59,6 +62,7 @@ func runWheel(ctx context.Context, args []string, sio stdio) int {
 	interp := fs.String("interpreter", "", "dynamic linker to give executable members (`path`; default: leave alone)")
 	outDir := fs.String("o", "", "output `directory`")
 	check := fs.Bool("check", false, "report missing dependencies, write nothing")
+	format := fs.String("format", "text", "with --check: `text`, json or github, as gopatchelf check prints")
 	paths, code, ok := parseFlagsAndPaths(fs, args, sio, wheelUsage)
 	if !ok {
 		return code
@@ -70,6 +74,14 @@ func runWheel(ctx context.Context, args []string, sio stdio) int {
 		return usageFail(sio.errOut, "wheel", errors.New("--check writes nothing: drop -o"))
 	case !*check && *outDir == "":
 		return usageFail(sio.errOut, "wheel", errors.New("-o DIR is required (or --check)"))
+	case !slices.Contains(checkFormats, *format):
+		return usageFail(sio.errOut, "wheel", fmt.Errorf("--format must be one of %s", strings.Join(checkFormats, ", ")))
+	case *format != "text" && !*check:
+		return usageFail(sio.errOut, "wheel", errors.New("--format goes with --check"))
+	}
+	checkFormat := ""
+	if *check {
+		checkFormat = *format
 	}
 
 	found, err := wheel.ScanLibs(libs)
@@ -99,7 +111,7 @@ func runWheel(ctx context.Context, args []string, sio stdio) int {
 			fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
 			return exitInterrupted
 		}
-		missing, err := wheelOne(ctx, in, *outDir, cfg, *check, out)
+		missing, err := wheelOne(ctx, in, *outDir, cfg, checkFormat, out)
 		if err != nil {
 			out.Flush()
 			fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
@@ -115,7 +127,13 @@ func runWheel(ctx context.Context, args []string, sio stdio) int {
 
 // wheelOne patches (or checks) one wheel and reports it; missing is true
 // when a dependency nothing ignores was not found.
-func wheelOne(ctx context.Context, in, outDir string, cfg wheel.Config, check bool, w io.Writer) (missing bool, err error) {
+// checkFormat is "" to patch, else the --check output format.
+func wheelOne(ctx context.Context, in, outDir string, cfg wheel.Config, checkFormat string, w io.Writer) (missing bool, err error) {
+	check := checkFormat != ""
+	report := w
+	if checkFormat == "json" || checkFormat == "github" {
+		w = io.Discard // only the check's own document goes out
+	}
 	f, err := os.Open(in)
 	if err != nil {
 		return false, err
@@ -162,7 +180,7 @@ func wheelOne(ctx context.Context, in, outDir string, cfg wheel.Config, check bo
 	if check {
 		fmt.Fprintf(w, "%s: %d ELF members, %d would change, %d missing dependencies\n",
 			name, len(rep.Members), changed, nmissing)
-		problems, err := checkPatched(ctx, name, buf.Bytes(), cfg, w)
+		problems, err := checkPatched(ctx, name, buf.Bytes(), cfg, checkFormat, report)
 		return missing || problems, err
 	}
 	dest := filepath.Join(outDir, name)
@@ -184,7 +202,7 @@ func wheelOne(ctx context.Context, in, outDir string, cfg wheel.Config, check bo
 // just written, then the default directories; symbol versions too), so
 // --check also catches a provider too old for a member. The report is
 // written like check's text, with paths relative to the wheel.
-func checkPatched(ctx context.Context, name string, whl []byte, cfg wheel.Config, w io.Writer) (problems bool, err error) {
+func checkPatched(ctx context.Context, name string, whl []byte, cfg wheel.Config, format string, w io.Writer) (problems bool, err error) {
 	tmp, err := os.MkdirTemp("", "gopatchelf-wheel-check-")
 	if err != nil {
 		return false, err
@@ -203,7 +221,17 @@ func checkPatched(ctx context.Context, name string, whl []byte, cfg wheel.Config
 		return false, err
 	}
 	relativeReport(rep, tmp+string(filepath.Separator))
-	if len(rep.Findings) > 0 {
+	switch {
+	case format == "json":
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return false, err
+		}
+	case format == "github":
+		writeGitHub(w, rep)
+	case len(rep.Findings) > 0:
 		writeCheckText(w, w, rep)
 	}
 	return !rep.OK(), nil

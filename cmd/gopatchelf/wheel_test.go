@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -164,4 +165,34 @@ func TestWheelCheckVersions(t *testing.T) {
 	assert.Contains(t, out, "GLIBC_9.99")
 	assert.Contains(t, out, "demo-1.0-py3-none-any.whl/demo/_ext.cpython-314-x86_64-linux-gnu.so")
 	assert.NotContains(t, out, "demo-1.0-py3-none-any.whl/demo/prog\n", "the unchanged program is fine")
+}
+
+// TestWheelCheckFormats: --check --format json and github print only the
+// check's document, as gopatchelf check does.
+func TestWheelCheckFormats(t *testing.T) {
+	srChdir(t)
+	whlMake(t, "in/demo-1.0-py3-none-any.whl")
+
+	code, out, errOut := whlRun(t, "--check", "--format", "json", "in/demo-1.0-py3-none-any.whl")
+	assert.Equal(t, exitFailure, code, errOut)
+	var doc struct {
+		Version  int `json:"version"`
+		Findings []struct {
+			Kind, File, Soname string
+		} `json:"findings"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc), out)
+	assert.Equal(t, 1, doc.Version)
+	require.NotEmpty(t, doc.Findings)
+	assert.Equal(t, "libbar.so", doc.Findings[0].Soname)
+	assert.True(t, strings.HasPrefix(doc.Findings[0].File, "demo-1.0-py3-none-any.whl/"), doc.Findings[0].File)
+
+	code, out, _ = whlRun(t, "--check", "--format", "github", "in/demo-1.0-py3-none-any.whl")
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, out, "::error file=demo-1.0-py3-none-any.whl/demo.libs/libfoo.so::libbar.so not found")
+	assert.NotContains(t, out, "RUNPATH")
+
+	code, _, errOut = whlRun(t, "--format", "json", "-o", "out", "in/demo-1.0-py3-none-any.whl")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--format goes with --check")
 }
