@@ -3,6 +3,7 @@ package hook
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -128,6 +129,16 @@ func (r *runner) readLib(path string) libInfo {
 // relative RUNPATH entry would be resolved against the working directory of
 // whoever runs the program.
 func (r *runner) libDir(path, name string) (string, error) {
+	// A regular file lies in its directory: resolve that once per
+	// directory instead of every component of every library's path (most
+	// of a run's stat calls, bench/corpus/RESULTS.md).
+	fi, err := r.fs.Lstat(path)
+	if err != nil {
+		return "", err
+	}
+	if fi.Mode()&fs.ModeSymlink == 0 {
+		return r.realDir(filepath.Dir(path))
+	}
 	real, err := r.fs.Realpath(path)
 	if err != nil {
 		return "", err
