@@ -195,13 +195,7 @@ func fixtureBytes(t *testing.T, id string) []byte { return fixtureBytesTB(t, id)
 
 func fixtureBytesTB(t testing.TB, id string) []byte {
 	t.Helper()
-	for _, f := range elftest.Fixtures(t) {
-		if f.ID() == id {
-			return f.Bytes(t)
-		}
-	}
-	t.Fatalf("no fixture %s", id)
-	return nil
+	return elftest.FixtureBytes(t, id)
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

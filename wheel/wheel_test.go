@@ -31,13 +31,7 @@ type testMember struct {
 
 func fixture(t testing.TB, id string) []byte {
 	t.Helper()
-	for _, f := range elftest.Fixtures(t) {
-		if f.ID() == id {
-			return f.Bytes(t)
-		}
-	}
-	t.Fatalf("no fixture %s", id)
-	return nil
+	return elftest.FixtureBytes(t, id)
 }
 
 func recordHash(data []byte) string {

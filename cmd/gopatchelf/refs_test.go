@@ -30,13 +30,7 @@ const (
 
 func srFixture(t testing.TB, id string) []byte {
 	t.Helper()
-	for _, f := range elftest.Fixtures(t) {
-		if f.ID() == id {
-			return f.Bytes(t)
-		}
-	}
-	t.Fatalf("no fixture %s", id)
-	return nil
+	return elftest.FixtureBytes(t, id)
 }
 
 func srApply(t testing.TB, data []byte, e elf.Edit) []byte {
