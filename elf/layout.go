@@ -642,9 +642,9 @@ func (p *planner) appendSegment() (*Patch, error) {
 		}
 	}
 	var (
-		maxEnd   uint64
-		maxAlign uint64 = 1
-		first           = -1
+		maxEnd    uint64
+		loadAlign uint64 = 1
+		first            = -1
 	)
 	for i, ph := range f.Progs {
 		if ph.Type != stdelf.PT_LOAD {
@@ -656,7 +656,7 @@ func (p *planner) appendSegment() (*Patch, error) {
 		end, _ := checkedAdd(ph.Vaddr, ph.Memsz)
 		maxEnd = max(maxEnd, end)
 		if ph.Align > 1 {
-			maxAlign = max(maxAlign, ph.Align)
+			loadAlign = max(loadAlign, ph.Align)
 		}
 	}
 	if first < 0 {
@@ -666,10 +666,10 @@ func (p *planner) appendSegment() (*Patch, error) {
 	if page == 0 {
 		page = DefaultPageSize(f.Machine)
 	}
-	if !isPow2(page) || page > maxAlign && page > maxAlignLimit() {
-		return nil, fmt.Errorf("%w: page size %#x is not a power of two", ErrUnsafe, page)
+	if !isPow2(page) || page > maxAlign {
+		return nil, fmt.Errorf("%w: page size %#x is not a power of two up to %#x", ErrUnsafe, page, maxAlign)
 	}
-	align := max(page, maxAlign)
+	align := max(page, loadAlign)
 
 	// Contents, in order: program headers, .dynamic, .dynstr, interpreter.
 	word := uint64(8)
@@ -902,8 +902,6 @@ func (p *planner) appendSegment() (*Patch, error) {
 	}
 	return p.b.finish(int64(newSize))
 }
-
-func maxAlignLimit() uint64 { return maxAlign }
 
 func (p *planner) hasProg(t stdelf.ProgType) bool {
 	return slices.ContainsFunc(p.f.Progs, func(ph stdelf.ProgHeader) bool { return ph.Type == t })

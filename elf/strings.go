@@ -3,7 +3,6 @@ package elf
 import (
 	"bytes"
 	stdelf "debug/elf"
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"sort"
@@ -451,5 +450,3 @@ func (f *File) versionNames() ([]versionName, bool) {
 	}
 	return out, true
 }
-
-var _ = binary.LittleEndian
