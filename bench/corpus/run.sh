@@ -11,6 +11,15 @@
 # (hyperfine --prepare), with a warm page cache.
 #
 #   bench/corpus/run.sh CORPUS [RUNS]
+#
+# UPSTREAM_AUTO_PATCHELF=FILE  also time what gopatchelf replaces: nixpkgs'
+#               auto-patchelf.py (pkgs/by-name/au/auto-patchelf/source/ in
+#               nixpkgs; keep it outside this repository) as upstream-hook,
+#               with the same arguments as auto. It parses with pyelftools and
+#               forks the patchelf found in PATH. Its NIX_BINTOOLS is a fake
+#               bintools dir made in CORPUS (the host's loader and libc dir).
+# UPSTREAM_PYTHON=PROG  the Python that has pyelftools (default python3; on
+#               Debian, python3-pyelftools is only seen by /usr/bin/python3).
 set -euo pipefail
 corpus=$(cd "${1:?usage: run.sh CORPUS [RUNS]}" && pwd)
 runs=${2:-3}
@@ -23,6 +32,34 @@ libc=$(dirname "$(ldconfig -p | awk '/libc.so.6 \(libc6,x86-64\)/ {print $NF; ex
 restore="rm -rf '$tree' && cp -a '$corpus/pristine' '$tree' && sync"
 auto=("$gopatchelf" auto --paths "$tree" --libs "${libdirs[@]}" --libc-dir "$libc" --ignore-missing '*')
 printf -v auto_cmd '%q ' "${auto[@]}"
+
+# upstream: the nixpkgs hook's script, when UPSTREAM_AUTO_PATCHELF names it.
+upstream_cmd=
+upstream_bench=()
+if [[ -n ${UPSTREAM_AUTO_PATCHELF:-} ]]; then
+	script=$(realpath "$UPSTREAM_AUTO_PATCHELF")
+	python=${UPSTREAM_PYTHON:-python3}
+	if ! "$python" -c 'import elftools' 2>/dev/null; then
+		echo "run.sh: $python cannot import elftools (pyelftools); set UPSTREAM_PYTHON" >&2
+		exit 1
+	fi
+	# The script reads nix-support/dynamic-linker and nix-support/orig-libc,
+	# and takes orig-libc + /lib as the libc dir.
+	bintools=$corpus/upstream-bintools
+	rm -rf "$bintools"
+	mkdir -p "$bintools/nix-support"
+	realpath /lib64/ld-linux-x86-64.so.2 >"$bintools/nix-support/dynamic-linker"
+	orig_libc=$(dirname "$libc")
+	if [[ ! "$orig_libc/lib" -ef "$libc" ]]; then
+		orig_libc=$bintools/libc
+		mkdir -p "$orig_libc"
+		ln -s "$libc" "$orig_libc/lib"
+	fi
+	echo "$orig_libc" >"$bintools/nix-support/orig-libc"
+	upstream=("$python" "$script" --paths "$tree" --libs "${libdirs[@]}" --ignore-missing '*')
+	printf -v upstream_cmd 'NIX_BINTOOLS=%q %s' "$bintools" "$(printf '%q ' "${upstream[@]}")"
+	upstream_bench=(-n upstream-hook "$upstream_cmd >/dev/null")
+fi
 
 # The edits auto makes, as a patchelf loop.
 bash -c "$restore"
@@ -47,7 +84,8 @@ hyperfine --warmup 1 --runs "$runs" --prepare "$restore" --export-json "$corpus/
 	-n floor-a "$probe floor -level a $tree" \
 	-n floor-b "$probe floor -level b $tree" \
 	-n floor-c "$probe floor -level c $tree" \
-	-n floor-c-nofsync "$probe floor -level c -fsync=false $tree"
+	-n floor-c-nofsync "$probe floor -level c -fsync=false $tree" \
+	"${upstream_bench[@]}"
 bash -c "$restore"
 "${auto[@]}" >/dev/null
 hyperfine --runs "$runs" --export-json "$corpus/hyperfine-again.json" -n auto-again "$auto_cmd >/dev/null"
@@ -57,7 +95,18 @@ bash -c "$restore"
 /usr/bin/time -v "${auto[@]}" 2>"$corpus/time-auto.txt" >/dev/null || true
 bash -c "$restore"
 /usr/bin/time -v "$probe" floor -level b "$tree" 2>"$corpus/time-floor-b.txt" >/dev/null
-for f in auto floor-b; do
+rss=(auto floor-b)
+if [[ -n $upstream_cmd ]]; then
+	# One more run: its peak RSS (the largest process: python, not
+	# patchelf), its log, and how many patchelf processes it forked.
+	bash -c "$restore"
+	/usr/bin/time -v -o "$corpus/time-upstream-hook.txt" bash -c "$upstream_cmd" >"$corpus/upstream-hook.log"
+	rss+=(upstream-hook)
+	echo "upstream-hook forked $(grep -Ec '^(setting RPATH to:|setting interpreter of)' "$corpus/upstream-hook.log")" \
+		"patchelf processes ($(grep -c '^setting RPATH to:' "$corpus/upstream-hook.log") --set-rpath);" \
+		"log in $corpus/upstream-hook.log" >&2
+fi
+for f in "${rss[@]}"; do
 	echo "peak RSS $f: $(awk -F': ' '/Maximum resident/ {print $2}' "$corpus/time-$f.txt") KiB" >&2
 done
 
@@ -73,6 +122,9 @@ for name, x in r.items():
     print("%-16s mean %8.3fs  min %8.3fs  auto/this %6.2f" % (name, x["mean"], x["min"], auto / x["mean"]))
 print("patchelf-loop / auto = %.1fx (means), %.1fx (minimums)" % (
     r["patchelf-loop"]["mean"] / auto, r["patchelf-loop"]["min"] / r["auto"]["min"]))
+if "upstream-hook" in r:
+    print("upstream-hook / auto = %.1fx (means), %.1fx (minimums)" % (
+        r["upstream-hook"]["mean"] / auto, r["upstream-hook"]["min"] / r["auto"]["min"]))
 PY
 
 # Where the time goes.
