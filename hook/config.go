@@ -146,7 +146,13 @@ type FS interface {
 }
 
 // OSFS is the real file system.
-type OSFS struct{}
+type OSFS struct {
+	// NoSync replaces files without syncing them first: still atomic for
+	// readers and against a killed run, not against a power loss. Meant
+	// for Nix builds, whose outputs are discarded when the build does not
+	// finish (see internal/atomicfile).
+	NoSync bool
+}
 
 func (OSFS) Lstat(name string) (fs.FileInfo, error)     { return os.Lstat(name) }
 func (OSFS) Stat(name string) (fs.FileInfo, error)      { return os.Stat(name) }
@@ -176,8 +182,8 @@ func (OSFS) Realpath(name string) (string, error) {
 	return filepath.EvalSymlinks(abs)
 }
 
-func (OSFS) Replace(name string, edit func(tmp *os.File) error) error {
-	return atomicfile.ReplaceCopy(name, edit)
+func (o OSFS) Replace(name string, edit func(tmp *os.File) error) error {
+	return atomicfile.Options{NoSync: o.NoSync}.ReplaceCopy(name, edit)
 }
 
 func (OSFS) Remove(name string) error { return os.Remove(name) }

@@ -63,6 +63,8 @@ func autoParser() *argParser {
 				help: "For each dependency, print every candidate considered and why one won."},
 			{names: []string{"--resolution-cache"}, kind: argFlag, dest: "resolution_cache",
 				help: "Also write the NixOS resolution-cache note (patchelf 0.19's --build-resolution-cache) for the RUNPATH written."},
+			{names: []string{"--fsync"}, kind: argOne, dest: "fsync", metavar: "{auto,always,never}",
+				help: "Sync each rewritten file before renaming it over the original: always, never, or (auto, the default) only outside a Nix build ($NIX_BUILD_TOP unset)."},
 			{names: []string{"--dry-run"}, kind: argFlag, dest: "dry_run",
 				help: "Report what would be done, but write nothing."},
 			{names: []string{"--extra-args"}, kind: argRest, dest: "extra_args",
@@ -121,6 +123,13 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		Workers:                    workers(),
 		Log:                        log,
 	}
+	when, _ := a.one("fsync")
+	noSync, err := noSync(when)
+	if err != nil {
+		p.writeError(sio.errOut, "argument --fsync: "+err.Error())
+		return exitUsage
+	}
+	cfg.FS = hook.OSFS{NoSync: noSync}
 	if err := setTarget(&cfg, a); err != nil {
 		fmt.Fprintln(errOut, err)
 		return exitFailure
@@ -267,6 +276,20 @@ func systemLibcDir() (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// noSync reads --fsync. A Nix build (NIX_BUILD_TOP set by the builder)
+// needs no fsync: Nix discards an output whose build did not finish.
+func noSync(when string) (bool, error) {
+	switch when {
+	case "", "auto":
+		return os.Getenv("NIX_BUILD_TOP") != "", nil
+	case "always":
+		return false, nil
+	case "never":
+		return true, nil
+	}
+	return false, fmt.Errorf("invalid choice: '%s' (choose from 'auto', 'always', 'never')", when)
 }
 
 // workers is $NIX_BUILD_CORES when set and positive (0 means "all" to

@@ -53,6 +53,14 @@
 // $NIX_BUILD_CORES, when set and positive, bounds the files processed at
 // once; the output does not depend on it.
 //
+// Each rewritten file is written to a temporary file beside it (a reflink
+// clone of the original where the file system can share extents, else a
+// kernel-side copy), edited, verified and renamed over the original.
+// --fsync decides whether it is synced to disk before the rename: "always",
+// "never", or "auto" (the default): not inside a Nix build ($NIX_BUILD_TOP
+// set), whose output Nix discards unless the build completes, and always
+// elsewhere. Either way a killed run leaves every file whole.
+//
 // # Exit status
 //
 //	0    success: every file handled, every dependency satisfied or ignored

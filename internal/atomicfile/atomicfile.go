@@ -23,12 +23,23 @@ func IsTemp(name string) bool {
 	return i > 1 && i+len(tempMarker) < len(name)
 }
 
+// Options say how a replacement is made. The zero value is the safe one.
+type Options struct {
+	// NoSync skips the fsync before the rename. The replacement is still
+	// atomic for every reader and against a killed process, but a power
+	// loss may leave the new name pointing at an empty file. Only for
+	// callers whose output is thrown away after a crash anyway, such as a
+	// Nix build (see the package documentation).
+	NoSync bool
+}
+
 // Pending is a temporary file that will replace path on Commit.
 type Pending struct {
 	*os.File
-	path string
-	perm fs.FileMode
-	done bool
+	path   string
+	perm   fs.FileMode
+	noSync bool
+	done   bool
 }
 
 // permBits are the mode bits chmod(2) sets and that we carry over.
@@ -37,7 +48,10 @@ const permBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
 // Create starts replacing path, which must be an existing regular file
 // (a symlink is refused: renaming over it would replace the link, not its
 // target). The temporary file is created empty in path's directory.
-func Create(path string) (*Pending, error) {
+func Create(path string) (*Pending, error) { return Options{}.Create(path) }
+
+// Create is [Create] with o's options.
+func (o Options) Create(path string) (*Pending, error) {
 	fi, err := os.Lstat(path)
 	if err != nil {
 		return nil, err
@@ -53,10 +67,10 @@ func Create(path string) (*Pending, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pending{File: f, path: path, perm: fi.Mode() & permBits}, nil
+	return &Pending{File: f, path: path, perm: fi.Mode() & permBits, noSync: o.NoSync}, nil
 }
 
-// Commit syncs the temporary file, gives it the permission bits of the
+// Commit syncs the temporary file (unless [Options.NoSync]), gives it the permission bits of the
 // original and renames it over the original. After Commit, Cleanup does
 // nothing.
 func (p *Pending) Commit() error {
@@ -66,8 +80,10 @@ func (p *Pending) Commit() error {
 	// fsync before rename: without it, a crash can leave the new name
 	// pointing at an empty file on file systems that delay allocation
 	// (the ext4 zero-length-file problem, discussed by Theodore Ts'o).
-	if err := p.File.Sync(); err != nil {
-		return err
+	if !p.noSync {
+		if err := p.File.Sync(); err != nil {
+			return err
+		}
 	}
 	// Chmod through the descriptor: the temporary name cannot be swapped
 	// under us, and read-only originals (0444) still get written first.
@@ -104,7 +120,12 @@ func (p *Pending) Cleanup() error {
 // Replace replaces path with what fill writes into the temporary file, or
 // leaves path untouched when fill or any later step fails.
 func Replace(path string, fill func(tmp *os.File) error) error {
-	p, err := Create(path)
+	return Options{}.Replace(path, fill)
+}
+
+// Replace is [Replace] with o's options.
+func (o Options) Replace(path string, fill func(tmp *os.File) error) error {
+	p, err := o.Create(path)
 	if err != nil {
 		return err
 	}
@@ -116,19 +137,29 @@ func Replace(path string, fill func(tmp *os.File) error) error {
 }
 
 // ReplaceCopy starts the temporary file as a copy of path and lets edit
-// change it before the replacement. The copy is made with io.Copy between
-// two *os.File values, which Linux serves with copy_file_range(2): no bytes
-// pass through user space, and file systems that support it (Btrfs, XFS)
-// share the extents instead of copying them.
+// change it before the replacement.
+//
+// The copy is first tried as a clone (FICLONE, a reflink): on file systems
+// that share extents (Btrfs, XFS, bcachefs) the temporary file then costs
+// no data copy, and edit's writes only unshare the blocks they touch.
+// Elsewhere it falls back to io.Copy between two *os.File values, which
+// Linux serves with copy_file_range(2): no bytes pass through user space.
 func ReplaceCopy(path string, edit func(tmp *os.File) error) error {
-	return Replace(path, func(tmp *os.File) error {
+	return Options{}.ReplaceCopy(path, edit)
+}
+
+// ReplaceCopy is [ReplaceCopy] with o's options.
+func (o Options) ReplaceCopy(path string, edit func(tmp *os.File) error) error {
+	return o.Replace(path, func(tmp *os.File) error {
 		src, err := os.Open(path)
 		if err != nil {
 			return err
 		}
 		defer src.Close()
-		if _, err := io.Copy(tmp, src); err != nil {
-			return fmt.Errorf("%s: copying to %s: %w", path, tmp.Name(), err)
+		if err := clone(tmp, src); err != nil {
+			if _, err := io.Copy(tmp, src); err != nil {
+				return fmt.Errorf("%s: copying to %s: %w", path, tmp.Name(), err)
+			}
 		}
 		return edit(tmp)
 	})

@@ -11,6 +11,13 @@
 // killed between create and rename leaves names a later run recognises
 // ([IsTemp]) and can remove.
 //
+// [Options.NoSync] drops the fsync. Inside a Nix build that costs nothing in
+// safety: Nix registers an output only after the whole build succeeded and
+// throws away whatever a crashed build left, and it does not sync store
+// paths itself unless told to (the fsync-store-paths setting). What the
+// rename still guarantees there is that a killed or failing run leaves
+// every file whole.
+//
 // # Caveats
 //
 // rename(2) replaces the name, not the inode. The new file has a new inode:
