@@ -10,6 +10,7 @@
 #                    with copies of their .py files
 # OUT/store/HASH-PKG/lib   each dependency package's libraries, flattened
 # OUT/libs           the list of store lib dirs, one a line (for --libs)
+# OUT/libc           glibc's libraries only (for --libc-dir; see libc.sh)
 # OUT/debs           the downloaded .deb files (reused when present)
 #
 # Needs apt-get (download only: nothing is installed), dpkg-deb, and go.
@@ -27,7 +28,8 @@ python_pkgs=(python3-lxml python3-xmlsec python3-numpy python3-scipy python3-psy
 	python3-cryptography python3-pil python3-gssapi python3-yaml python3-markupsafe
 	python3-cffi-backend python3-zmq python3-regex python3-msgpack python3-greenlet
 	python3-bcrypt python3-nacl python3-psutil python3-brotli python3-zstandard)
-# Never copied to the store: the loader's own (the libc dir).
+# Never copied to the store: glibc (OUT/libc is the libc dir), libcrypt,
+# Python itself, and packages without libraries.
 skip_deps='^(libc6|libc6-dev|libcrypt1|python3.*|libpython3.*|dpkg|debconf|.*-common|.*-data|.*-bin|tzdata|perl.*)$'
 
 mkdir -p "$out/debs"
@@ -38,12 +40,13 @@ probe="$out/probe"
 # count_elf DIR: the number of ELF files under DIR.
 count_elf() { "$probe" floor -level a "$1" | sed -E 's/.* ([0-9]+) ELF.*/\1/'; }
 
-# deps PKG...: the lib* packages PKG... depend on, two levels down.
+# deps PKG...: the library packages PKG... depend on, recursively: lib*,
+# and zlib1g (libz.so.1, needed by PIL, libxml2, ...), the only other one.
 deps() {
 	apt-cache depends --no-recommends --no-suggests --no-conflicts --no-breaks \
 		--no-replaces --no-enhances --recurse "$@" 2>/dev/null |
 		awk '/^ *(PreDepends|Depends):/ {print $2}' | tr -d '<>' |
-		grep -E '^lib' | grep -Ev "$skip_deps" | sed 's/:any$//' | sort -u
+		grep -E '^(lib|zlib1g(:any)?$)' | grep -Ev "$skip_deps" | sed 's/:any$//' | sort -u
 }
 
 if [[ ! -f $out/debs/.done ]]; then
@@ -60,8 +63,11 @@ if [[ ! -f $out/debs/.done ]]; then
 	touch "$out/debs/.done"
 fi
 
-rm -rf "$out/site-packages" "$out/store" "$out/pristine" "$out/x"
+rm -rf "$out/site-packages" "$out/store" "$out/pristine" "$out/x" "$out/libc"
 mkdir -p "$out/site-packages" "$out/store" "$out/x"
+# shellcheck source-path=SCRIPTDIR source=libc.sh
+source "$here/libc.sh"
+make_libc_dir "$out"
 
 is_python() { grep -qx "$1" "$out/debs/.python"; }
 

@@ -17,17 +17,24 @@
 #               nixpkgs; keep it outside this repository) as upstream-hook,
 #               with the same arguments as auto. It parses with pyelftools and
 #               forks the patchelf found in PATH. Its NIX_BINTOOLS is a fake
-#               bintools dir made in CORPUS (the host's loader and libc dir).
+#               bintools dir made in CORPUS (orig-libc/lib = CORPUS/libc).
 # UPSTREAM_PYTHON=PROG  the Python that has pyelftools (default python3; on
 #               Debian, python3-pyelftools is only seen by /usr/bin/python3).
+#
+# --libc-dir, for every tool, is CORPUS/libc: glibc's libraries only, as in
+# a Nix build (made here when a corpus from before it lacks it).
 set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 corpus=$(cd "${1:?usage: run.sh CORPUS [RUNS]}" && pwd)
 runs=${2:-3}
 tree=$corpus/site-packages
 gopatchelf=$corpus/gopatchelf
 probe=$corpus/probe
 mapfile -t libdirs <"$corpus/libs"
-libc=$(dirname "$(ldconfig -p | awk '/libc.so.6 \(libc6,x86-64\)/ {print $NF; exit}')")
+# shellcheck source-path=SCRIPTDIR source=libc.sh
+source "$here/libc.sh"
+make_libc_dir "$corpus"
+libc=$corpus/libc
 
 restore="rm -rf '$tree' && cp -a '$corpus/pristine' '$tree' && sync"
 auto=("$gopatchelf" auto --paths "$tree" --libs "${libdirs[@]}" --libc-dir "$libc" --ignore-missing '*')
@@ -48,14 +55,10 @@ if [[ -n ${UPSTREAM_AUTO_PATCHELF:-} ]]; then
 	bintools=$corpus/upstream-bintools
 	rm -rf "$bintools"
 	mkdir -p "$bintools/nix-support"
-	realpath /lib64/ld-linux-x86-64.so.2 >"$bintools/nix-support/dynamic-linker"
-	orig_libc=$(dirname "$libc")
-	if [[ ! "$orig_libc/lib" -ef "$libc" ]]; then
-		orig_libc=$bintools/libc
-		mkdir -p "$orig_libc"
-		ln -s "$libc" "$orig_libc/lib"
-	fi
-	echo "$orig_libc" >"$bintools/nix-support/orig-libc"
+	echo "$libc/ld-linux-x86-64.so.2" >"$bintools/nix-support/dynamic-linker"
+	mkdir -p "$bintools/libc"
+	ln -s "$libc" "$bintools/libc/lib"
+	echo "$bintools/libc" >"$bintools/nix-support/orig-libc"
 	upstream=("$python" "$script" --paths "$tree" --libs "${libdirs[@]}" --ignore-missing '*')
 	printf -v upstream_cmd 'NIX_BINTOOLS=%q %s' "$bintools" "$(printf '%q ' "${upstream[@]}")"
 	upstream_bench=(-n upstream-hook "$upstream_cmd >/dev/null")
