@@ -3,6 +3,7 @@ package elf
 import (
 	"bytes"
 	stdelf "debug/elf"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -114,7 +115,13 @@ func (p *Patch) ApplyTo(dst Target) error {
 	if p.IsEmpty() {
 		return nil
 	}
-	if p.Size != p.OrigSize {
+	// Growing, the last write usually ends at Size and extends the file
+	// itself; otherwise (or shrinking) the size is set first.
+	end := p.OrigSize
+	if n := len(p.Writes); n > 0 {
+		end = max(end, p.Writes[n-1].Off+int64(len(p.Writes[n-1].Data)))
+	}
+	if end != p.Size {
 		if err := dst.Truncate(p.Size); err != nil {
 			return err
 		}
@@ -125,6 +132,88 @@ func (p *Patch) ApplyTo(dst Target) error {
 		}
 	}
 	return nil
+}
+
+// Reader returns the edited file as a reader over the original's bytes
+// (orig) and the patch's writes, without making it: so an edit can be
+// checked by parsing its result before anything is written.
+func (p *Patch) Reader(orig io.ReaderAt) io.ReaderAt { return &patchReader{p: p, orig: orig} }
+
+type patchReader struct {
+	p    *Patch
+	orig io.ReaderAt
+}
+
+func (r *patchReader) ReadAt(b []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("elf: negative offset")
+	}
+	if off >= r.p.Size {
+		return 0, io.EOF
+	}
+	want := len(b)
+	n := int(min(int64(want), r.p.Size-off))
+	b = b[:n]
+	if off < r.p.OrigSize {
+		m := int(min(int64(n), r.p.OrigSize-off))
+		if k, err := r.orig.ReadAt(b[:m], off); k < m {
+			if err == nil || err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, err
+		}
+		clear(b[m:]) // the extension of a grown file reads as zeros
+	} else {
+		clear(b)
+	}
+	end := off + int64(n)
+	for _, w := range r.p.Writes {
+		wend := w.Off + int64(len(w.Data))
+		if wend <= off || w.Off >= end {
+			continue
+		}
+		lo, hi := max(w.Off, off), min(wend, end)
+		copy(b[lo-off:hi-off], w.Data[lo-w.Off:hi-w.Off])
+	}
+	if n < want {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// Aligned returns p with its writes widened to whole blocks of size align
+// (a power of two) and merged where they meet, the bytes added taken from
+// orig. Applied to a copy that shares its blocks with the original (a
+// reflink clone), a whole-block write replaces the block instead of first
+// reading it back from disk; merged writes also take fewer system calls.
+func (p *Patch) Aligned(orig io.ReaderAt, align int64) (*Patch, error) {
+	if align <= 0 || align&(align-1) != 0 {
+		return nil, fmt.Errorf("elf: alignment %d is not a power of two", align)
+	}
+	if p.IsEmpty() || len(p.Writes) == 0 {
+		return p, nil
+	}
+	type span struct{ lo, hi int64 }
+	var spans []span
+	for _, w := range p.Writes {
+		lo := w.Off &^ (align - 1)
+		hi := min((w.Off+int64(len(w.Data))+align-1)&^(align-1), p.Size)
+		if n := len(spans); n > 0 && lo <= spans[n-1].hi {
+			spans[n-1].hi = max(spans[n-1].hi, hi)
+			continue
+		}
+		spans = append(spans, span{lo, hi})
+	}
+	r := p.Reader(orig)
+	out := &Patch{OrigSize: p.OrigSize, Size: p.Size, Writes: make([]Write, len(spans))}
+	for i, s := range spans {
+		data := make([]byte, s.hi-s.lo)
+		if _, err := r.ReadAt(data, s.lo); err != nil {
+			return nil, err
+		}
+		out.Writes[i] = Write{Off: s.lo, Data: data}
+	}
+	return out, nil
 }
 
 // Bytes returns the edited file, given the original's bytes.

@@ -2,6 +2,7 @@ package elf_test
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -45,6 +46,32 @@ func FuzzApply(f *testing.F) {
 			return
 		}
 		out := p.Bytes(data)
+		if got := readAllAt(t, p.Reader(bytes.NewReader(data)), p.Size); !bytes.Equal(out, got) {
+			t.Fatalf("Patch.Reader and Patch.Bytes differ")
+		}
+		for _, align := range []int64{1, 16, 4096} {
+			a, err := p.Aligned(bytes.NewReader(data), align)
+			if err != nil {
+				t.Fatalf("Aligned(%d): %v", align, err)
+			}
+			if got := a.Bytes(data); !bytes.Equal(out, got) {
+				t.Fatalf("Aligned(%d) changes the result", align)
+			}
+			var dst memTarget
+			dst.b = bytes.Clone(data)
+			if err := a.ApplyTo(&dst); err != nil || !bytes.Equal(out, dst.b) {
+				t.Fatalf("Aligned(%d).ApplyTo: %v, same result %v", align, err, bytes.Equal(out, dst.b))
+			}
+			for i, w := range a.Writes {
+				end := w.Off + int64(len(w.Data))
+				if w.Off%align != 0 || end%align != 0 && end != a.Size {
+					t.Fatalf("Aligned(%d): write %d at [%d, %d) is not aligned", align, i, w.Off, end)
+				}
+				if i > 0 && w.Off <= a.Writes[i-1].Off+int64(len(a.Writes[i-1].Data)) {
+					t.Fatalf("Aligned(%d): writes %d and %d meet but were not merged", align, i-1, i)
+				}
+			}
+		}
 		g, err := elf.NewFile(bytes.NewReader(out), int64(len(out)))
 		if err != nil {
 			t.Fatalf("edited file does not parse: %v", err)
@@ -69,4 +96,44 @@ func FuzzApply(f *testing.F) {
 			t.Fatalf("second application of %+v changes the file again", e)
 		}
 	})
+}
+
+// readAllAt reads size bytes from r in uneven chunks, so that reads start
+// and end inside and across the patch's writes.
+func readAllAt(t *testing.T, r io.ReaderAt, size int64) []byte {
+	t.Helper()
+	out := make([]byte, 0, size)
+	chunk := []int{1, 7, 64, 333, 4096}
+	for i, off := 0, int64(0); off < size; i++ {
+		b := make([]byte, chunk[i%len(chunk)])
+		n, err := r.ReadAt(b, off)
+		if err != nil && !(err == io.EOF && off+int64(n) == size) {
+			t.Fatalf("ReadAt(%d bytes at %d): %d, %v", len(b), off, n, err)
+		}
+		out = append(out, b[:n]...)
+		off += int64(n)
+	}
+	if n, err := r.ReadAt(make([]byte, 1), size); n != 0 || err != io.EOF {
+		t.Fatalf("ReadAt at the end: %d, %v", n, err)
+	}
+	return out
+}
+
+// memTarget is a file in memory for Patch.ApplyTo.
+type memTarget struct{ b []byte }
+
+func (m *memTarget) WriteAt(p []byte, off int64) (int, error) {
+	if end := off + int64(len(p)); end > int64(len(m.b)) {
+		m.b = append(m.b, make([]byte, end-int64(len(m.b)))...)
+	}
+	return copy(m.b[off:], p), nil
+}
+
+func (m *memTarget) Truncate(size int64) error {
+	if size <= int64(len(m.b)) {
+		m.b = m.b[:size]
+		return nil
+	}
+	m.b = append(m.b, make([]byte, size-int64(len(m.b)))...)
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // tempMarker is what every temporary file name contains after the target's
@@ -93,8 +94,10 @@ func (p *Pending) Commit() error {
 	if err := p.File.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(p.File.Name(), p.path); err != nil {
-		return err
+	// rename(2) itself: os.Rename first lstats the target to refuse a
+	// directory, which the kernel refuses anyway (EISDIR).
+	if err := syscall.Rename(p.File.Name(), p.path); err != nil {
+		return &os.LinkError{Op: "rename", Old: p.File.Name(), New: p.path, Err: err}
 	}
 	p.done = true
 	return nil
