@@ -3,6 +3,7 @@ package hook
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -136,13 +137,21 @@ type FS interface {
 	ReadDir(name string) ([]fs.DirEntry, error)
 	// Realpath returns the absolute path with every symlink resolved.
 	Realpath(name string) (string, error)
-	Open(name string) (*os.File, error)
+	Open(name string) (File, error)
 	// Replace replaces the regular file name atomically with a copy of
 	// itself that edit has changed; on any error name is left untouched.
 	Replace(name string, edit func(tmp *os.File) error) error
 	// Remove removes a file: the hook removes only the temporary files an
 	// interrupted run left in the trees being patched.
 	Remove(name string) error
+}
+
+// File is an open file the hook reads at offsets, then closes.
+type File interface {
+	io.ReaderAt
+	io.Closer
+	// Size is the file's size in bytes.
+	Size() (int64, error)
 }
 
 // OSFS is the real file system.
@@ -158,10 +167,10 @@ func (OSFS) Lstat(name string) (fs.FileInfo, error)     { return os.Lstat(name) 
 func (OSFS) Stat(name string) (fs.FileInfo, error)      { return os.Stat(name) }
 func (OSFS) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(name) }
 
-// Open opens name for reading without registering it with Go's network
-// poller: os.Open tries epoll on every file, which fails for regular files
-// after several system calls, and a run opens every file of the tree.
-func (OSFS) Open(name string) (*os.File, error) {
+// Open opens name for reading. The file is not an *os.File: os.Open and
+// os.NewFile cost system calls (poller registration, fcntl) that a run
+// opening every file of a tree would pay thousands of times for nothing.
+func (OSFS) Open(name string) (File, error) {
 	for {
 		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 		if err == syscall.EINTR {
@@ -170,8 +179,55 @@ func (OSFS) Open(name string) (*os.File, error) {
 		if err != nil {
 			return nil, &os.PathError{Op: "open", Path: name, Err: err}
 		}
-		return os.NewFile(uintptr(fd), name), nil
+		return &rawFile{fd: fd, name: name}, nil
 	}
+}
+
+// rawFile is a read-only file descriptor.
+type rawFile struct {
+	fd   int
+	name string
+}
+
+func (f *rawFile) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, &os.PathError{Op: "read", Path: f.name, Err: syscall.EINVAL}
+	}
+	n := 0
+	for n < len(p) {
+		m, err := syscall.Pread(f.fd, p[n:], off+int64(n))
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return n, &os.PathError{Op: "read", Path: f.name, Err: err}
+		}
+		if m == 0 {
+			return n, io.EOF
+		}
+		n += m
+	}
+	return n, nil
+}
+
+func (f *rawFile) Size() (int64, error) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(f.fd, &st); err != nil {
+		return 0, &os.PathError{Op: "stat", Path: f.name, Err: err}
+	}
+	return st.Size, nil
+}
+
+func (f *rawFile) Close() error {
+	if f.fd < 0 {
+		return os.ErrClosed
+	}
+	err := syscall.Close(f.fd)
+	f.fd = -1
+	if err != nil {
+		return &os.PathError{Op: "close", Path: f.name, Err: err}
+	}
+	return nil
 }
 
 func (OSFS) Realpath(name string) (string, error) {

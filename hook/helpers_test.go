@@ -161,14 +161,14 @@ type faultyFS struct {
 	replace func(name string) error // called before a Replace, may fail it
 }
 
-func (f *faultyFS) Open(name string) (*os.File, error) {
+func (f *faultyFS) Open(name string) (File, error) {
 	f.mu.Lock()
 	f.opened = append(f.opened, name)
 	f.mu.Unlock()
 	if f.denied[name] {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
 	}
-	return os.Open(name)
+	return f.OSFS.Open(name)
 }
 
 func (f *faultyFS) Replace(name string, edit func(*os.File) error) error {

@@ -14,9 +14,8 @@ import (
 // libInfo is what the index needs from one library file.
 type libInfo struct {
 	lib     resolver.Library
-	runpath []string // non-$ORIGIN entries of DT_RUNPATH, else DT_RPATH
-	debug   bool     // a separate debug object: not indexed
-	ok      bool     // parsed as ELF
+	runpath []string    // non-$ORIGIN entries of DT_RUNPATH, else DT_RPATH
+	sum     *elfSummary // what the patch phase needs; nil unless parsed as ELF
 }
 
 // buildIndex fills r.ix the way upstream's populate_cache does, breadth
@@ -24,54 +23,96 @@ type libInfo struct {
 // skipped with IgnoreExisting), then each --libs entry (non-recursively),
 // each followed by the RUNPATH closure of what it found. Directories met
 // twice are read once; the first provider of a name wins at lookup time.
+//
+// The trees' libraries parsed here are remembered (as an elfSummary), so
+// that the patch phase parses again only those it edits.
 func (r *runner) buildIndex(ctx context.Context) error {
 	seen := map[string]bool{}
 	if !r.cfg.IgnoreExisting {
-		if err := r.indexPhase(ctx, r.paths, !r.cfg.NoRecurse, seen); err != nil {
+		if err := r.indexPhase(ctx, r.paths, !r.cfg.NoRecurse, true, seen); err != nil {
 			return err
 		}
 	}
-	return r.indexPhase(ctx, r.libs, false, seen)
+	return r.indexPhase(ctx, r.libs, false, false, seen)
 }
 
-func (r *runner) indexPhase(ctx context.Context, initial []string, recursive bool, seen map[string]bool) error {
-	queue := append([]string(nil), initial...)
+// indexPhase indexes the libraries of initial and of their RUNPATH
+// closure. trees says initial are the trees being patched: their regular
+// files are counted for the progress total, and their libraries' summaries
+// kept for the patch phase.
+func (r *runner) indexPhase(ctx context.Context, initial []string, recursive, trees bool, seen map[string]bool) error {
+	type dirItem struct {
+		dir  string
+		tree bool
+	}
+	queue := make([]dirItem, 0, len(initial))
+	for _, d := range initial {
+		queue = append(queue, dirItem{d, trees})
+	}
 	for len(queue) > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		dir := queue[0]
+		item := queue[0]
 		queue = queue[1:]
-		if seen[dir] {
+		if seen[item.dir] {
 			continue
 		}
-		seen[dir] = true
-		nodes, _, errs := r.glob(dir, recursive, hasSO)
-		for _, err := range errs {
-			// A library dir we cannot list provides nothing; upstream
-			// ignores it too. Trees being patched report it in the patch
-			// phase.
-			r.log.WithError(err).Debug("cannot list library directory")
-		}
-		var files []node
-		for _, n := range nodes {
-			if r.isFile(n) {
-				files = append(files, n)
+		seen[item.dir] = true
+		candidates := func(yield func(node) bool) {
+			for n := range r.walk(item.dir, recursive, matchAll) {
+				switch {
+				case n.err != nil:
+					// A library dir we cannot list provides nothing;
+					// upstream ignores it too. Trees being patched report
+					// it in the patch phase.
+					r.log.WithError(n.err).Debug("cannot read library directory")
+					continue
+				case n.temp:
+					// The trees' leftovers are removed (by the emitter)
+					// now rather than when the patch phase reaches them:
+					// a run that is interrupted soon still clears them.
+					if item.tree && !yield(n) {
+						return
+					}
+					continue
+				}
+				if item.tree && n.typ.IsRegular() {
+					r.total++
+				}
+				if hasSO(baseName(n.path)) && r.isFile(n) && !yield(n) {
+					return
+				}
 			}
 		}
-		err := ordered(ctx, len(files), r.workers, func(i int) libInfo {
-			return r.readLib(files[i].path)
-		}, func(i int, li libInfo) {
-			if !li.ok {
+		err := ordered(ctx, candidates, r.workers, func(n node) libInfo {
+			if n.temp {
+				return libInfo{}
+			}
+			return r.readLib(n, item.tree)
+		}, func(n node, li libInfo) {
+			if n.temp {
+				r.removeLeftover(n.path)
 				return
 			}
-			if li.debug {
-				r.debugSeen[files[i].path] = true
-				r.emit(SkipFile{File: files[i].path, Reason: "it looks like a separate debug object"})
+			if li.sum == nil {
+				return
+			}
+			if item.tree && n.typ.IsRegular() {
+				r.parsed[n.path] = li.sum
+			}
+			if li.sum.debug {
+				r.debugSeen[n.path] = true
+				r.emit(SkipFile{File: n.path, Reason: "it looks like a separate debug object"})
+				return
+			}
+			if li.lib.Name == "" { // its directory could not be resolved
 				return
 			}
 			r.ix.Add(li.lib)
-			queue = append(queue, li.runpath...)
+			for _, d := range li.runpath {
+				queue = append(queue, dirItem{d, false})
+			}
 		})
 		if err != nil {
 			return err
@@ -83,36 +124,30 @@ func (r *runner) indexPhase(ctx context.Context, initial []string, recursive boo
 // readLib parses one library candidate. Files that are not ELF, or that
 // cannot be read or parsed, are left out of the index, as upstream does;
 // when they lie in a tree being patched, the patch phase reports them.
-func (r *runner) readLib(path string) libInfo {
-	f, err := r.fs.Open(path)
-	if err != nil {
-		r.log.WithError(err).Debug("cannot read library")
-		return libInfo{}
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return libInfo{}
-	}
-	ef, err := elf.NewFile(f, st.Size())
+func (r *runner) readLib(n node, tree bool) libInfo {
+	f, err := r.openELF(n.path)
 	if err != nil {
 		if !errors.Is(err, elf.ErrNotELF) {
-			r.log.WithField("file", path).WithError(err).Debug("not indexed")
+			r.log.WithField("file", n.path).WithError(err).Debug("not indexed")
 		}
 		return libInfo{}
 	}
-	li := libInfo{ok: true, debug: ef.IsDebugObject()}
-	if li.debug {
+	defer f.close()
+	li := libInfo{sum: summarize(f.File)}
+	if li.sum.debug {
 		return li
 	}
-	name := baseName(path)
-	dir, err := r.libDir(path, name)
+	name := baseName(n.path)
+	dir, err := r.libDir(n, name)
 	if err != nil {
-		r.log.WithField("file", path).WithError(err).Debug("not indexed")
-		return libInfo{}
+		r.log.WithField("file", n.path).WithError(err).Debug("not indexed")
+		if !tree {
+			return libInfo{}
+		}
+		return li // not indexed, but the patch phase can use the summary
 	}
-	li.lib = resolver.Library{Name: name, Dir: dir, Platform: platformOf(ef)}
-	for _, e := range splitRunpath(ef.SearchPath()) {
+	li.lib = resolver.Library{Name: name, Dir: dir, Platform: li.sum.plat}
+	for _, e := range splitRunpath(li.sum.searchPath) {
 		if e != "" && !strings.Contains(e, "$ORIGIN") {
 			li.runpath = append(li.runpath, DisplayPath(e))
 		}
@@ -128,15 +163,12 @@ func (r *runner) readLib(path string) libInfo {
 // latter relative when given a relative path; we make it absolute, since a
 // relative RUNPATH entry would be resolved against the working directory of
 // whoever runs the program.
-func (r *runner) libDir(path, name string) (string, error) {
+func (r *runner) libDir(n node, name string) (string, error) {
 	// A regular file lies in its directory: resolve that once per
 	// directory instead of every component of every library's path (most
 	// of a run's stat calls, bench/corpus/RESULTS.md).
-	fi, err := r.fs.Lstat(path)
-	if err != nil {
-		return "", err
-	}
-	if fi.Mode()&fs.ModeSymlink == 0 {
+	path := n.path
+	if n.typ&fs.ModeSymlink == 0 {
 		return r.realDir(filepath.Dir(path))
 	}
 	real, err := r.fs.Realpath(path)

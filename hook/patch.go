@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gopatchelf/gopatchelf/elf"
 	"github.com/gopatchelf/gopatchelf/ldcache"
@@ -36,6 +38,107 @@ func (fr *fileResult) fail(err error) fileResult {
 	return *fr
 }
 
+// elfSummary is what deciding about a file takes from it. The index phase
+// keeps one for each library of the trees, so that the patch phase opens
+// again only the files it edits.
+type elfSummary struct {
+	plat                 resolver.Platform
+	static               bool // static or static-pie: nothing to patch
+	noSegments           bool
+	debug                bool // a separate debug object
+	executable           bool // has PT_INTERP
+	needed               []string
+	dlopen               [][]string
+	runpath              string // DT_RUNPATH
+	hasRunpath, hasRpath bool
+	searchPath           string // DT_RUNPATH, else DT_RPATH
+}
+
+func summarize(f *elf.File) *elfSummary {
+	s := &elfSummary{
+		plat:       platformOf(f),
+		static:     f.IsStatic() || f.IsStaticPIE(),
+		noSegments: !f.HasSegments(),
+		debug:      f.IsDebugObject(),
+		executable: f.HasInterpreter,
+		needed:     f.Needed,
+		runpath:    f.Runpath,
+		hasRunpath: f.HasRunpath,
+		hasRpath:   f.HasRpath,
+		searchPath: f.SearchPath(),
+	}
+	for _, d := range f.Dlopen {
+		s.dlopen = append(s.dlopen, d.Sonames)
+	}
+	return s
+}
+
+// writeAlign is the block size patches are written in: the page size of
+// most systems, and a multiple of every file system's block size.
+const writeAlign = 4096
+
+// headSize is how much of each file the first read fetches: an ELF
+// header, the program headers and, in most files, the interpreter and
+// notes, which parsing then reads without further system calls.
+const headSize = 4096
+
+var headPool = sync.Pool{New: func() any { return new([headSize]byte) }}
+
+// headReader serves reads that fall inside head from it.
+type headReader struct {
+	head []byte
+	r    io.ReaderAt
+}
+
+func (h *headReader) ReadAt(p []byte, off int64) (int, error) {
+	if off >= 0 && off <= int64(len(h.head)) && int64(len(p)) <= int64(len(h.head))-off {
+		return copy(p, h.head[off:]), nil
+	}
+	return h.r.ReadAt(p, off)
+}
+
+// openedELF is a parsed file, open until close is called.
+type openedELF struct {
+	*elf.File
+	src   io.ReaderAt // the file's bytes, as parsed
+	close func()
+}
+
+// openELF opens and parses path. A file that is not ELF costs one open,
+// one read and one close, and gives elf.ErrNotELF.
+func (r *runner) openELF(path string) (*openedELF, error) {
+	fd, err := r.fs.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	buf := headPool.Get().(*[headSize]byte)
+	release := func() {
+		fd.Close()
+		headPool.Put(buf)
+	}
+	n, err := fd.ReadAt(buf[:], 0)
+	if err != nil && err != io.EOF {
+		release()
+		return nil, err
+	}
+	if n < 4 || string(buf[:4]) != "\x7fELF" {
+		release()
+		return nil, elf.ErrNotELF
+	}
+	size, err := fd.Size()
+	if err != nil {
+		release()
+		return nil, err
+	}
+	src := &headReader{head: buf[:min(int64(n), size)], r: fd}
+	f, err := elf.NewFile(src, size)
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &openedELF{File: f, src: src, close: release}, nil
+}
+
 // patchFile runs upstream's auto_patchelf_file on one regular file: the
 // skip rules, the interpreter, the dependencies, the RUNPATH, and then,
 // unlike upstream, one edit written atomically after it has been verified.
@@ -43,32 +146,30 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 	if err := ctx.Err(); err != nil {
 		return fr.fail(err)
 	}
-	fd, err := r.fs.Open(path)
-	if err != nil {
-		return fr.fail(nameErr(path, err))
-	}
-	defer fd.Close()
-	st, err := fd.Stat()
-	if err != nil {
-		return fr.fail(nameErr(path, err))
-	}
-	f, err := elf.NewFile(fd, st.Size())
-	if errors.Is(err, elf.ErrNotELF) {
-		fr.outcome = NotELF
-		return fr
-	}
-	if err != nil {
-		return fr.fail(fmt.Errorf("%s: %w", path, err))
+	var f *openedELF
+	s := r.parsed[path]
+	if s == nil {
+		var err error
+		f, err = r.openELF(path)
+		if errors.Is(err, elf.ErrNotELF) {
+			fr.outcome = NotELF
+			return fr
+		}
+		if err != nil {
+			return fr.fail(nameErr(path, err))
+		}
+		defer f.close()
+		s = summarize(f.File)
 	}
 
-	plat := platformOf(f)
+	plat := s.plat
 	target := r.cfg.Target
 	switch {
-	case f.IsStatic() || f.IsStaticPIE():
+	case s.static:
 		// A static-pie has no interpreter and no dependencies; upstream
 		// would still give it --append-rpaths, which it never reads.
 		return fr.skip(path, "it is statically linked")
-	case !f.HasSegments():
+	case s.noSegments:
 		return fr.skip(path, "it contains no segment")
 	case !target.SameArch(plat):
 		a, b := archNames2(plat, target)
@@ -76,7 +177,7 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 	case !resolver.OSABICompatible(target.OSABI, plat.OSABI):
 		return fr.skip(path, fmt.Sprintf("its OS ABI (%s) is not compatible with target (%s)",
 			OSABIName(plat.OSABI), OSABIName(target.OSABI)))
-	case f.IsDebugObject():
+	case s.debug:
 		if r.debugSeen[path] { // already reported while indexing
 			fr.outcome = Skipped
 			return fr
@@ -85,8 +186,7 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 	}
 
 	var edit elf.Edit
-	executable := f.HasInterpreter
-	if executable && r.cfg.Interpreter != "" {
+	if s.executable && r.cfg.Interpreter != "" {
 		fr.add(SetInterpreter{File: path, Interpreter: r.cfg.Interpreter})
 		edit.Interpreter = r.cfg.Interpreter
 	}
@@ -95,19 +195,18 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 	req := resolver.Request{
 		Path:       path,
 		Platform:   plat,
-		Executable: executable,
-		Needed:     f.Needed,
-	}
-	for _, d := range f.Dlopen {
-		req.Dlopen = append(req.Dlopen, d.Sonames)
+		Executable: s.executable,
+		Needed:     s.needed,
+		Dlopen:     s.dlopen,
 	}
 	if r.cfg.PreserveOrigin || r.cfg.RelativeRpaths {
+		var err error
 		if req.Dir, err = r.realDir(filepath.Dir(path)); err != nil {
 			return fr.fail(err)
 		}
 	}
-	if r.cfg.PreserveOrigin && (f.HasRunpath || f.HasRpath) {
-		req.RunPath = splitRunpath(f.SearchPath())
+	if r.cfg.PreserveOrigin && (s.hasRunpath || s.hasRpath) {
+		req.RunPath = splitRunpath(s.searchPath)
 	}
 	res := resolver.Resolve(&r.ix, req, r.opts)
 	fr.res = &res
@@ -128,7 +227,7 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 		edit.SetRunpath, edit.Runpath, edit.ForceRpath = true, rp, r.cfg.ForceRpath
 	}
 	if r.cfg.ResolutionCache {
-		edit.ResolutionCache = r.resolutionCache(f, edit)
+		edit.ResolutionCache = r.resolutionCache(s, edit)
 	}
 	if edit.IsZero() {
 		fr.outcome = Unchanged
@@ -137,6 +236,13 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 	edit.PageSize = r.cfg.PageSize
 	edit.NoDefaultLib = r.cfg.NoDefaultLib
 
+	if f == nil { // summarised while indexing: parse it for the edit
+		var err error
+		if f, err = r.openELF(path); err != nil {
+			return fr.fail(nameErr(path, err))
+		}
+		defer f.close()
+	}
 	patch, err := f.Plan(edit)
 	if err != nil {
 		return fr.fail(fmt.Errorf("%s: %w", path, err))
@@ -149,11 +255,30 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 	if r.cfg.DryRun {
 		return fr
 	}
+	// The result is checked before anything is written, from the bytes
+	// already read and the patch's writes; the temporary file must then
+	// have the result's size. Reading the temporary file back instead
+	// would cost a cold read on file systems that clone.
+	if err := verify(f.File, patch.Reader(f.src), patch.Size, edit); err != nil {
+		return fr.fail(nameErr(path, err))
+	}
+	// Whole-page writes: a clone's shared pages are then replaced rather
+	// than read back from disk and modified.
+	if patch, err = patch.Aligned(f.src, writeAlign); err != nil {
+		return fr.fail(nameErr(path, err))
+	}
 	err = r.fs.Replace(path, func(tmp *os.File) error {
 		if err := patch.ApplyTo(tmp); err != nil {
 			return err
 		}
-		return verify(f, tmp, patch.Size, edit)
+		st, err := tmp.Stat()
+		if err != nil {
+			return err
+		}
+		if st.Size() != patch.Size {
+			return fmt.Errorf("%w: %s has %d bytes, want %d", errVerify, tmp.Name(), st.Size(), patch.Size)
+		}
+		return nil
 	})
 	if err != nil {
 		return fr.fail(nameErr(path, err))
@@ -162,18 +287,18 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 }
 
 // resolutionCache computes the resolution-cache descriptor for the run
-// path f will have after edit, or nil when there is none to write: no
+// path the file s summarises will have after edit, or nil when there is none to write: no
 // DT_RUNPATH (the loader's cache is only for DT_RUNPATH files), nothing
 // needed, or nothing found.
-func (r *runner) resolutionCache(f *elf.File, edit elf.Edit) []byte {
-	runpath, ok := f.Runpath, f.HasRunpath
+func (r *runner) resolutionCache(s *elfSummary, edit elf.Edit) []byte {
+	runpath, ok := s.runpath, s.hasRunpath
 	if edit.SetRunpath {
 		runpath, ok = edit.Runpath, !edit.ForceRpath
 	}
 	if !ok {
 		return nil
 	}
-	desc, err := ldcache.Build(f.Needed, runpath, ldcache.FS{
+	desc, err := ldcache.Build(s.needed, runpath, ldcache.FS{
 		Readable: func(p string) bool {
 			st, err := r.fs.Stat(p)
 			return err == nil && !st.IsDir()
@@ -189,12 +314,12 @@ func (r *runner) resolutionCache(f *elf.File, edit elf.Edit) []byte {
 	return desc
 }
 
-// verify re-parses the written copy before it replaces the original: the
-// edit must be there and nothing the loader relies on may have changed.
+// verify parses the edited file before it replaces the original: the edit
+// must be there and nothing the loader relies on may have changed.
 // This is the guard against the corruption two patchelf runs could cause
 // (patchelf #524, nixpkgs #226339).
-func verify(orig *elf.File, tmp *os.File, size int64, e elf.Edit) error {
-	got, err := elf.NewFile(tmp, size)
+func verify(orig *elf.File, result io.ReaderAt, size int64, e elf.Edit) error {
+	got, err := elf.NewFile(result, size)
 	if err != nil {
 		return fmt.Errorf("result does not parse: %w", err)
 	}

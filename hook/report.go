@@ -10,7 +10,8 @@ import (
 type Outcome uint8
 
 const (
-	// NotELF: not an ELF file; skipped silently.
+	// NotELF: not an ELF file; skipped silently, counted in Report.NotELF
+	// but not listed in Report.Files.
 	NotELF Outcome = iota
 	// Skipped: a skip rule applied (SkipFile event).
 	Skipped
@@ -44,8 +45,13 @@ type FileResult struct {
 
 // Report is what a run did, in walk order.
 type Report struct {
-	// Files are the regular files of the trees, each once, in walk order.
+	// Files are the regular files of the trees that are ELF files (or
+	// could not be read), each once, in walk order.
 	Files []FileResult
+	// NotELF counts the other regular files of the trees. They are not
+	// listed: a site-packages tree holds some ten non-ELF files for every
+	// ELF one.
+	NotELF int
 	// Missing are the dependencies nothing satisfied, ignored ones
 	// included, in walk order.
 	Missing []*resolver.MissingError
@@ -62,6 +68,9 @@ type Report struct {
 
 // Count returns how many files had outcome o.
 func (r *Report) Count(o Outcome) int {
+	if o == NotELF {
+		return r.NotELF
+	}
 	n := 0
 	for _, f := range r.Files {
 		if f.Outcome == o {

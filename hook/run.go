@@ -3,9 +3,8 @@ package hook
 import (
 	"context"
 	"io"
-	"path/filepath"
+	"iter"
 	"runtime"
-	"slices"
 	"sync"
 
 	"github.com/sirupsen/logrus"
@@ -23,10 +22,11 @@ type runner struct {
 
 	paths, libs []string // DisplayPath forms of cfg.Paths and cfg.Libs
 
-	// Used by the single goroutine that walks and emits.
-	dirs      map[string]dirListing
-	temps     map[string]struct{}
-	debugSeen map[string]bool // debug objects reported while indexing
+	// Written while indexing, by the goroutine that emits; read-only
+	// afterwards.
+	debugSeen map[string]bool        // debug objects reported while indexing
+	parsed    map[string]*elfSummary // the trees' libraries, parsed while indexing
+	total     int                    // regular files the patch phase will meet, if known
 	ix        resolver.Index
 
 	// Shared by the workers.
@@ -69,9 +69,8 @@ func newRunner(cfg Config) *runner {
 		log:       cfg.Log,
 		emit:      cfg.Events,
 		workers:   cfg.Workers,
-		dirs:      map[string]dirListing{},
-		temps:     map[string]struct{}{},
 		debugSeen: map[string]bool{},
+		parsed:    map[string]*elfSummary{},
 	}
 	if r.fs == nil {
 		r.fs = OSFS{}
@@ -108,10 +107,6 @@ func newRunner(cfg Config) *runner {
 }
 
 func (r *runner) run(ctx context.Context) error {
-	files := r.listTrees()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	if r.cfg.RelativeRpaths {
 		for _, p := range r.paths {
 			if real, err := r.fs.Realpath(p); err == nil {
@@ -126,13 +121,28 @@ func (r *runner) run(ctx context.Context) error {
 
 	var results []resolver.Result
 	done := 0
-	err := ordered(ctx, len(files), r.workers, func(i int) fileResult {
-		return r.patchFile(ctx, files[i])
-	}, func(i int, fr fileResult) {
+	err := ordered(ctx, r.patchList(), r.workers, func(n node) fileResult {
+		if n.err != nil || n.temp {
+			return fileResult{}
+		}
+		return r.patchFile(ctx, n.path)
+	}, func(n node, fr fileResult) {
+		switch {
+		case n.err != nil:
+			r.fail(n.err)
+			return
+		case n.temp:
+			r.removeLeftover(n.path)
+			return
+		}
 		for _, e := range fr.events {
 			r.emit(e)
 		}
-		r.report.Files = append(r.report.Files, FileResult{Path: files[i], Outcome: fr.outcome, Err: fr.err})
+		if fr.outcome == NotELF {
+			r.report.NotELF++
+		} else {
+			r.report.Files = append(r.report.Files, FileResult{Path: n.path, Outcome: fr.outcome, Err: fr.err})
+		}
 		if fr.err != nil {
 			r.report.Errors = append(r.report.Errors, fr.err)
 			r.log.Error(fr.err.Error())
@@ -143,7 +153,7 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		done++
 		if r.cfg.Progress != nil {
-			r.cfg.Progress(done, len(files))
+			r.cfg.Progress(done, max(done, r.total))
 		}
 	})
 	if err != nil {
@@ -166,55 +176,18 @@ func (r *runner) run(ctx context.Context) error {
 	return nil
 }
 
-// listTrees walks every --paths entry in order and returns the regular
-// files to patch, each once. Symlinks are never patched: renaming over one
-// would replace the link, not its target (patchelf #108). It also removes
-// the temporary files an interrupted run left in the trees.
-func (r *runner) listTrees() []string {
-	var files []string
-	seen := map[string]bool{}
-	for _, root := range r.paths {
-		nodes, rootErr, errs := r.glob(root, !r.cfg.NoRecurse, matchAll)
-		if rootErr != nil {
-			r.fail(rootErr)
-			continue
-		}
-		for _, err := range errs {
-			r.fail(err)
-		}
-		for _, n := range nodes {
-			if !n.typ.IsRegular() {
-				continue
-			}
-			key := n.path
-			if abs, err := filepath.Abs(n.path); err == nil {
-				key = abs
-			}
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			files = append(files, n.path)
-		}
+// removeLeftover removes a temporary file an interrupted run left in the
+// trees (never in a dry run).
+func (r *runner) removeLeftover(path string) {
+	if r.cfg.DryRun {
+		return
 	}
-	temps := make([]string, 0, len(r.temps))
-	for t := range r.temps {
-		temps = append(temps, t)
+	if err := r.fs.Remove(path); err != nil {
+		r.fail(err)
+		return
 	}
-	slices.Sort(temps)
-	for _, t := range temps {
-		if r.cfg.DryRun {
-			continue
-		}
-		if err := r.fs.Remove(t); err != nil {
-			r.fail(err)
-			continue
-		}
-		r.report.Leftovers = append(r.report.Leftovers, t)
-		r.log.WithField("file", t).Info("removed a temporary file left by an interrupted run")
-	}
-	clear(r.temps)
-	return files
+	r.report.Leftovers = append(r.report.Leftovers, path)
+	r.log.WithField("file", path).Info("removed a temporary file left by an interrupted run")
 }
 
 // fail records an error that is not about one file of the patch list.
@@ -247,63 +220,69 @@ func (r *runner) realDir(dir string) (string, error) {
 	return real, err
 }
 
-// ordered calls work(i) for every i in [0, n) on up to workers goroutines
-// and hands each result to emit in index order, from the calling
-// goroutine. At most a window of results waits for emit, so memory does not
-// grow with n. It returns ctx's error if ctx ends first; work already
-// started is waited for.
-func ordered[T any](ctx context.Context, n, workers int, work func(int) T, emit func(int, T)) error {
-	if n == 0 {
-		return ctx.Err()
+// ordered calls work on every item of in, on up to workers goroutines,
+// and hands each result to emit in the order of in, from the calling
+// goroutine. in runs on a goroutine of its own, ahead of the workers by at
+// most a window of items, so memory does not grow with the number of
+// items. It returns ctx's error if ctx ends first; work already started is
+// waited for, and in is stopped.
+func ordered[In, Out any](ctx context.Context, in iter.Seq[In], workers int, work func(In) Out, emit func(In, Out)) error {
+	workers = max(1, workers)
+	window := 4*workers + 16
+	type slot struct {
+		in  In
+		out chan Out
 	}
-	workers = max(1, min(workers, n))
-	window := min(n, 4*workers+16)
-	// Job i may only start once job i-window has been emitted, so ring slot
-	// i%window is free whenever a worker writes to it.
-	ring := make([]chan T, window)
-	for i := range ring {
-		ring[i] = make(chan T, 1)
+	free := make(chan *slot, window)
+	for range window {
+		free <- &slot{out: make(chan Out, 1)}
 	}
-	slots := make(chan struct{}, window)
-	jobs := make(chan int)
+	queue := make(chan *slot, window) // in order, to emit
+	jobs := make(chan *slot)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for i := range jobs {
-				ring[i%window] <- work(i)
+			for s := range jobs {
+				s.out <- work(s.in)
 			}
 		})
 	}
-	go func() {
+	wg.Go(func() {
+		defer close(queue)
 		defer close(jobs)
-		for i := range n {
+		for v := range in {
+			var s *slot
 			select {
-			case slots <- struct{}{}:
+			case s = <-free:
 			case <-stop:
 				return
 			}
+			s.in = v
+			queue <- s // never blocks: at most window slots exist
 			select {
-			case jobs <- i:
+			case jobs <- s:
 			case <-stop:
 				return
 			}
 		}
-	}()
+	})
 	defer func() {
 		close(stop)
 		wg.Wait()
 	}()
-	for i := range n {
+	for s := range queue {
 		select {
-		case v := <-ring[i%window]:
-			emit(i, v)
-			<-slots
+		case v := <-s.out:
+			emit(s.in, v)
+			var zero In
+			s.in = zero
+			free <- s
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
-	return nil
+	return ctx.Err()
 }
 
 // hintFor names the Nix package that usually provides a missing library.

@@ -86,9 +86,9 @@ func TestRunPatchesTree(t *testing.T) {
 		{Path: "out/lib/arm/libfoo.so", Outcome: Skipped},
 		{Path: "out/lib/foo.o", Outcome: Skipped},
 		{Path: "out/lib/libfoo.so", Outcome: Patched},
-		{Path: "out/share/empty", Outcome: NotELF},
-		{Path: "out/share/readme.so", Outcome: NotELF},
-	}, rep.Files)
+	}, rep.Files, "not-ELF files are counted, not listed")
+	assert.Equal(t, 2, rep.NotELF, "out/share/empty, out/share/readme.so")
+	assert.Equal(t, 2, rep.Count(NotELF))
 	assert.Empty(t, rep.Missing)
 	assert.Empty(t, rep.Errors)
 
@@ -235,13 +235,14 @@ func TestBadInputIsReportedAndLeftAlone(t *testing.T) {
 	for i, e := range rep.Errors {
 		msgs[i] = e.Error()
 	}
-	assert.Equal(t, "lstat gone: no such file or directory", msgs[0], "a missing --paths entry")
-	assert.Regexp(t, `^out/lib/a-truncated\.so: malformed ELF: `, msgs[1])
-	assert.Equal(t, "out/lib/b-header.so: malformed ELF: file truncated inside the ELF header at byte 0x28", msgs[2])
-	assert.Equal(t, "open out/lib/d-unreadable.so: permission denied", msgs[3])
+	// In walk order: the --paths entries in the order given.
+	assert.Regexp(t, `^out/lib/a-truncated\.so: malformed ELF: `, msgs[0])
+	assert.Equal(t, "out/lib/b-header.so: malformed ELF: file truncated inside the ELF header at byte 0x28", msgs[1])
+	assert.Equal(t, "open out/lib/d-unreadable.so: permission denied", msgs[2])
+	assert.Equal(t, "lstat gone: no such file or directory", msgs[3], "a missing --paths entry")
 	var fe *elf.FormatError
-	assert.ErrorAs(t, rep.Errors[1], &fe)
-	assert.ErrorIs(t, rep.Errors[3], os.ErrPermission)
+	assert.ErrorAs(t, rep.Errors[0], &fe)
+	assert.ErrorIs(t, rep.Errors[2], os.ErrPermission)
 	assert.ErrorIs(t, err, os.ErrPermission, "Run's error joins the file errors")
 
 	after := snapshot(t, root)

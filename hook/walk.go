@@ -2,15 +2,21 @@ package hook
 
 import (
 	"io/fs"
+	"iter"
+	"path/filepath"
 	"strings"
 
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
 )
 
-// node is one directory entry met by a walk.
+// node is one item of a walk: a directory entry, or a path that could not
+// be read (the root itself, or a directory below it), or one of our
+// temporary files that an interrupted run left behind.
 type node struct {
 	path string      // display path: the root joined with the names below it
 	typ  fs.FileMode // type bits as lstat(2) reports them
+	err  error       // the root does not exist, or a directory could not be listed
+	temp bool        // a leftover temporary file (atomicfile.IsTemp)
 }
 
 // hasSO is the library index's filter: fnmatch "*.so*" on the name.
@@ -18,70 +24,116 @@ func hasSO(name string) bool { return strings.Contains(name, ".so") }
 
 func matchAll(string) bool { return true }
 
-// listDir returns the entries of dir, sorted by name, without our temporary
-// files. Listings are cached: the trees are listed once for the patch list
-// and reused by the index.
-func (r *runner) listDir(dir string) ([]fs.DirEntry, error) {
-	if l, ok := r.dirs[dir]; ok {
-		return l.entries, l.err
-	}
-	entries, err := r.fs.ReadDir(dir)
-	kept := entries[:0]
-	for _, e := range entries {
-		if atomicfile.IsTemp(e.Name()) && e.Type().IsRegular() {
-			r.temps[child(dir, e.Name())] = struct{}{}
-			continue
-		}
-		kept = append(kept, e)
-	}
-	r.dirs[dir] = dirListing{kept, err}
-	return kept, err
-}
-
-type dirListing struct {
-	entries []fs.DirEntry
-	err     error
-}
-
-// glob lists root the way upstream's glob helper does: a directory (the
+// walk lists root the way upstream's glob helper does: a directory (the
 // root's own symlink followed) yields the entries below it whose name
 // matches (recursively unless told otherwise, never descending into a
 // symlinked directory), in sorted depth-first order; anything else yields
 // root itself when its name matches. Upstream's order is readdir order
 // (nixpkgs #221373); ours depends on names only.
 //
-// rootErr is the error of lstat(root) when root does not exist; errs are
-// directories below root that could not be listed.
-func (r *runner) glob(root string, recursive bool, match func(string) bool) (nodes []node, rootErr error, errs []error) {
-	if fi, err := r.fs.Stat(root); err == nil && fi.IsDir() {
-		r.walkDir(root, recursive, match, &nodes, &errs)
-		return nodes, nil, errs
+// Nothing is kept: each directory is listed when the walk reaches it, so
+// memory does not grow with the size of the tree. Temporary files are
+// yielded as such whatever match says.
+func (r *runner) walk(root string, recursive bool, match func(string) bool) iter.Seq[node] {
+	return func(yield func(node) bool) {
+		if fi, err := r.fs.Stat(root); err == nil && fi.IsDir() {
+			r.walkDir(root, recursive, match, yield)
+			return
+		}
+		fi, err := r.fs.Lstat(root)
+		if err != nil {
+			yield(node{path: root, err: err})
+			return
+		}
+		if match(baseName(root)) {
+			yield(node{path: root, typ: fi.Mode().Type()})
+		}
 	}
-	fi, err := r.fs.Lstat(root)
-	if err != nil {
-		return nil, err, nil
-	}
-	if match(baseName(root)) {
-		nodes = append(nodes, node{root, fi.Mode().Type()})
-	}
-	return nodes, nil, nil
 }
 
-func (r *runner) walkDir(dir string, recursive bool, match func(string) bool, out *[]node, errs *[]error) {
-	entries, err := r.listDir(dir)
+func (r *runner) walkDir(dir string, recursive bool, match func(string) bool, yield func(node) bool) bool {
+	entries, err := r.fs.ReadDir(dir)
 	if err != nil {
-		*errs = append(*errs, err)
-		return
+		return yield(node{path: dir, err: err})
 	}
 	for _, e := range entries {
-		p := child(dir, e.Name())
-		if match(e.Name()) {
-			*out = append(*out, node{p, e.Type()})
+		name := e.Name()
+		p := child(dir, name)
+		if atomicfile.IsTemp(name) && e.Type().IsRegular() {
+			if !yield(node{path: p, temp: true}) {
+				return false
+			}
+			continue
 		}
-		if recursive && e.IsDir() {
-			r.walkDir(p, recursive, match, out, errs)
+		if match(name) && !yield(node{path: p, typ: e.Type()}) {
+			return false
+		}
+		if recursive && e.IsDir() && !r.walkDir(p, recursive, match, yield) {
+			return false
 		}
 	}
+	return true
+}
+
+// patchList is the patch phase's walk: every --paths entry in order, each
+// regular file once. Symlinks are never patched: renaming over one would
+// replace the link, not its target (patchelf #108). Errors and temporary
+// files are yielded too, to be reported in walk order.
+//
+// A file is met twice only when one root lies inside another (or repeats
+// it); only then are the files met remembered, so that in the usual case
+// the walk holds nothing.
+func (r *runner) patchList() iter.Seq[node] {
+	var seen map[string]bool
+	if overlapping(r.paths) {
+		seen = map[string]bool{}
+	}
+	return func(yield func(node) bool) {
+		for _, root := range r.paths {
+			for n := range r.walk(root, !r.cfg.NoRecurse, matchAll) {
+				if n.err == nil && !n.temp && !n.typ.IsRegular() {
+					continue
+				}
+				if seen != nil && n.err == nil && !n.temp {
+					key := n.path
+					if abs, err := filepath.Abs(n.path); err == nil {
+						key = abs
+					}
+					if seen[key] {
+						continue
+					}
+					seen[key] = true
+				}
+				if !yield(n) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// overlapping reports whether two of roots are the same path or one lies
+// below the other, so that a walk of both can meet a file twice.
+func overlapping(roots []string) bool {
+	abs := make([]string, len(roots))
+	for i, p := range roots {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return true
+		}
+		abs[i] = a
+	}
+	below := func(a, b string) bool { // a is b or lies below it
+		return a == b || strings.HasPrefix(a, strings.TrimSuffix(b, "/")+"/")
+	}
+	for i := range abs {
+		for j := range i {
+			if below(abs[i], abs[j]) || below(abs[j], abs[i]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isFile is pathlib's Path.is_file(): a regular file, symlinks followed.

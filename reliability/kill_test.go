@@ -134,6 +134,7 @@ func TestKill(t *testing.T) {
 		for range rounds {
 			delay := time.Duration(rng.Int64N(int64(refTime)*6/5 + 1))
 			before := snapshot(t, tree)
+			tempsBefore := tempFiles(t, tree)
 			cmd := exec.Command(gopatchelf(t), autoArgs(tree, interp, nolibc)...)
 			cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 			require.NoError(t, cmd.Start())
@@ -156,7 +157,10 @@ func TestKill(t *testing.T) {
 					assert.Equal(t, before, snapshot(t, tree), "kill %d: SIGTERM before the handler, yet the tree changed", k)
 				} else {
 					assert.Contains(t, []int{0, 130}, code, "kill %d: exit code after SIGTERM", k)
-					assert.Empty(t, tempFiles(t, tree), "kill %d: temporary files after SIGTERM", k)
+					// Its own temporary files are gone; an earlier
+					// SIGKILL's may remain if the run stopped before
+					// reaching them.
+					assert.Subset(t, tempsBefore, tempFiles(t, tree), "kill %d: temporary files made by a run ended by SIGTERM", k)
 				}
 			}
 

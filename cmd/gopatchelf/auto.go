@@ -179,7 +179,7 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		}
 	}
 	if len(report.Errors) > 0 && len(report.Unsatisfied()) == 0 {
-		log.Errorf("%d of %d files could not be patched (see above)", report.Count(hook.Failed), len(report.Files))
+		log.Errorf("%d of %d files could not be patched (see above)", report.Count(hook.Failed), len(report.Files)+report.NotELF)
 	}
 	return exitFailure
 }

@@ -7,7 +7,7 @@
 //	    b: a, and read every ELF file completely
 //	    c: b, and rewrite every ELF file through a temporary file in the
 //	       same directory (fsync, then rename), as gopatchelf does
-//	probe auto [-cpuprofile F] [-memprofile F] [-j N] -paths DIR -libs DIR:DIR:... [-libc-dir DIR]
+//	probe auto [-cpuprofile F] [-memprofile F] [-j N] [-dry-run] [-fsync=false] -paths DIR -libs DIR:DIR:... [-libc-dir DIR]
 //	    hook.Run over the tree, as `gopatchelf auto` would, with profiles
 //
 // Files are walked in sorted order, directories recursively, symlinks not
@@ -180,6 +180,7 @@ func auto(args []string) error {
 	libc := fl.String("libc-dir", "", "libc directory")
 	jobs := fl.Int("j", 0, "workers (0: GOMAXPROCS)")
 	dry := fl.Bool("dry-run", false, "compute everything, write nothing")
+	doSync := fl.Bool("fsync", true, "sync each rewritten file before its rename")
 	fl.Parse(args)
 	if *paths == "" {
 		usage()
@@ -191,6 +192,7 @@ func auto(args []string) error {
 		Workers:       *jobs,
 		DryRun:        *dry,
 		IgnoreMissing: []string{"*"},
+		FS:            hook.OSFS{NoSync: !*doSync},
 	}
 	if *libs != "" {
 		cfg.Libs = strings.Split(*libs, ":")
@@ -225,7 +227,7 @@ func auto(args []string) error {
 		}
 	}
 	fmt.Printf("hook.Run: %d files, %d patched, %d unchanged, %d not ELF, %d failed, %v\n",
-		len(rep.Files), rep.Count(hook.Patched), rep.Count(hook.Unchanged), rep.Count(hook.NotELF),
+		len(rep.Files)+rep.NotELF, rep.Count(hook.Patched), rep.Count(hook.Unchanged), rep.Count(hook.NotELF),
 		rep.Count(hook.Failed), elapsed.Round(time.Millisecond))
 	if err != nil && rep.Count(hook.Failed) > 0 {
 		return err

@@ -1,0 +1,182 @@
+package hook
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gopatchelf/gopatchelf/elf"
+)
+
+func TestOverlapping(t *testing.T) {
+	for _, tc := range []struct {
+		roots []string
+		want  bool
+	}{
+		{[]string{"out"}, false},
+		{[]string{"out", "lib"}, false},
+		{[]string{"out", "out-lib"}, false},
+		{[]string{"out", "out"}, true},
+		{[]string{"out", "./out/"}, true},
+		{[]string{"out", "out/lib"}, true},
+		{[]string{"out/lib/libfoo.so", "out"}, true},
+		{[]string{"/", "out"}, true},
+		{[]string{"/nix/store/a", "/nix/store/b"}, false},
+	} {
+		assert.Equal(t, tc.want, overlapping(tc.roots), "%q", tc.roots)
+	}
+}
+
+// TestOverlappingRootsPatchEachFileOnce: a file under two --paths entries
+// is patched and reported once, at its first place in the walk.
+func TestOverlappingRootsPatchEachFileOnce(t *testing.T) {
+	root := realTemp(t)
+	files := map[string]file{
+		"out/lib/libfoo.so":   bin(fixture(t, "x86_64/transitive/libfoo.so")),
+		"out/lib/libbar.so":   bin(fixture(t, "x86_64/transitive/libbar.so")),
+		"out/share/readme":    text("hello"),
+		"libc/lib/libc.so.6":  text(""),
+		"other/lib/libbar.so": bin(fixture(t, "x86_64/transitive/libbar.so")),
+	}
+	makeTree(t, root, files, sortedNames(files))
+	inDir(t, root)
+
+	cfg := Config{Paths: []string{"out/lib", "out", "out/lib/libfoo.so", "out/lib"}, Target: x64, LibcDir: "libc/lib"}
+	_, rep, err := collect(t, cfg)
+	require.NoError(t, err)
+
+	var paths []string
+	for _, f := range rep.Files {
+		paths = append(paths, f.Path)
+	}
+	assert.Equal(t, []string{"out/lib/libbar.so", "out/lib/libfoo.so"}, paths)
+	assert.Equal(t, 1, rep.NotELF, "out/share/readme")
+}
+
+// TestTreeLibrariesParsedOnce: the index's parse of the trees' libraries
+// serves the patch phase; only a file that is edited is opened again.
+func TestTreeLibrariesParsedOnce(t *testing.T) {
+	root := realTemp(t)
+	files := map[string]file{
+		"out/lib/libfoo.so":  bin(fixture(t, "x86_64/transitive/libfoo.so")), // needs libbar: edited
+		"out/lib/libbar.so":  bin(fixture(t, "x86_64/transitive/libbar.so")), // needs libc only
+		"out/share/readme":   text("hello"),
+		"libc/lib/libc.so.6": text(""),
+	}
+	makeTree(t, root, files, sortedNames(files))
+	inDir(t, root)
+	ffs := &faultyFS{}
+
+	cfg := Config{Paths: []string{"out"}, Target: x64, LibcDir: "libc/lib", FS: ffs}
+	_, rep, err := collect(t, cfg)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Count(Patched))
+	assert.Equal(t, 1, rep.Count(Unchanged))
+
+	counts := map[string]int{}
+	for _, p := range ffs.opened {
+		counts[p]++
+	}
+	assert.Equal(t, map[string]int{
+		"out/lib/libbar.so": 1,
+		"out/lib/libfoo.so": 2,
+		"out/share/readme":  1,
+	}, counts)
+}
+
+func TestHeadReader(t *testing.T) {
+	data := []byte(strings.Repeat("0123456789", 10))
+	under := &countingReaderAt{r: strings.NewReader(string(data))}
+	h := &headReader{head: data[:32], r: under}
+	for _, tc := range []struct {
+		off, n   int
+		fromHead bool
+	}{
+		{0, 4, true},
+		{28, 4, true},
+		{32, 0, true},
+		{30, 4, false}, // crosses the end of head
+		{40, 10, false},
+		{95, 10, false}, // past the end of the file: short read
+	} {
+		under.calls = 0
+		p := make([]byte, tc.n)
+		n, err := h.ReadAt(p, int64(tc.off))
+		wantN := min(tc.n, len(data)-tc.off)
+		assert.Equal(t, wantN, n, "ReadAt(%d, %d)", tc.n, tc.off)
+		assert.Equal(t, data[tc.off:tc.off+wantN], p[:n], "ReadAt(%d, %d)", tc.n, tc.off)
+		if wantN < tc.n {
+			assert.ErrorIs(t, err, io.EOF)
+		} else {
+			assert.NoError(t, err)
+		}
+		assert.Equal(t, !tc.fromHead, under.calls > 0, "ReadAt(%d, %d) read the file", tc.n, tc.off)
+	}
+}
+
+type countingReaderAt struct {
+	r     io.ReaderAt
+	calls int
+}
+
+func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	c.calls++
+	return c.r.ReadAt(p, off)
+}
+
+func TestRawFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	require.NoError(t, os.WriteFile(path, []byte("0123456789"), 0o644))
+	f, err := OSFS{}.Open(path)
+	require.NoError(t, err)
+
+	size, err := f.Size()
+	require.NoError(t, err)
+	assert.Equal(t, int64(10), size)
+	p := make([]byte, 4)
+	n, err := f.ReadAt(p, 3)
+	assert.NoError(t, err)
+	assert.Equal(t, "3456", string(p[:n]))
+	n, err = f.ReadAt(p, 8)
+	assert.ErrorIs(t, err, io.EOF, "short read at the end")
+	assert.Equal(t, "89", string(p[:n]))
+	_, err = f.ReadAt(p, -1)
+	assert.Error(t, err)
+
+	require.NoError(t, f.Close())
+	assert.ErrorIs(t, f.Close(), os.ErrClosed)
+	_, err = OSFS{}.Open(filepath.Join(t.TempDir(), "missing"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	assert.Contains(t, err.Error(), "missing")
+}
+
+func TestVerify(t *testing.T) {
+	data := fixture(t, "x86_64/transitive/libfoo.so")
+	f, err := elf.NewFile(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	edit := elf.Edit{SetRunpath: true, Runpath: "/nix/store/x-bar/lib"}
+	patch, err := f.Plan(edit)
+	require.NoError(t, err)
+	result := patch.Reader(bytes.NewReader(data))
+
+	assert.NoError(t, verify(f, result, patch.Size, edit))
+
+	other := edit
+	other.Runpath = "/elsewhere"
+	assert.ErrorIs(t, verify(f, result, patch.Size, other), errVerify, "the run path written is not the one asked for")
+	forced := edit
+	forced.ForceRpath = true
+	assert.ErrorIs(t, verify(f, result, patch.Size, forced), errVerify, "DT_RUNPATH written where DT_RPATH was asked for")
+	withInterp := edit
+	withInterp.Interpreter = "/lib/ld.so"
+	assert.ErrorIs(t, verify(f, result, patch.Size, withInterp), errVerify, "no interpreter in a library")
+	err = verify(f, result, 40, edit)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "result does not parse")
+}
