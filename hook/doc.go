@@ -7,23 +7,31 @@
 //
 // [Run] takes a [Config] (the script's command line, field for field) and:
 //
-//  1. walks each --paths entry (directories recursively unless NoRecurse,
-//     never into symlinked subdirectories), entries sorted by name, and
-//     keeps the regular files — never symlinks — each once;
-//  2. builds the library index breadth-first: the trees being patched
+//  1. builds the library index breadth-first: the trees being patched
 //     (unless IgnoreExisting), then each --libs entry, each followed by the
 //     closure of its libraries' non-$ORIGIN RUNPATH entries. A file counts
 //     under its own name (the contract's symlink rules); non-ELF files,
-//     dangling links and separate debug objects are not indexed;
+//     dangling links and separate debug objects are not indexed. What the
+//     patch phase needs from the trees' libraries is kept, so they are not
+//     parsed twice;
+//  2. walks each --paths entry (directories recursively unless NoRecurse,
+//     never into symlinked subdirectories), entries sorted by name, and
+//     takes the regular files — never symlinks — each once;
 //  3. for each file, in parallel: applies the skip rules (statically
 //     linked, no segment, other architecture, incompatible OS ABI, debug
 //     object), resolves its dependencies with package resolver, and
 //     applies the interpreter and the RUNPATH in ONE [elf.Edit]. The
-//     result is re-parsed and checked before it replaces the file, through
-//     a temporary file in the same directory renamed over it
+//     result is parsed and checked before it is written to a temporary
+//     file in the same directory (a reflink clone of the original where
+//     the file system allows) that is renamed over the file
 //     (internal/atomicfile). A file whose bytes would not change is not
 //     written at all, so a second run changes nothing;
 //  4. reports every missing dependency at the end, ignored ones included.
+//
+// The walks keep no listing: directories are read as they are reached and
+// files flow through a bounded window of workers, so memory grows with the
+// number of libraries indexed, not with the number of files. A file that is
+// not ELF costs an open, one read and a close.
 //
 // Events ([Event]) reach Config.Events in the sorted walk order, from one
 // goroutine, whatever the number of workers: two runs over the same trees
