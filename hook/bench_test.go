@@ -53,3 +53,64 @@ func BenchmarkRun(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkWalk lists a tree of 50 directories of 100 files each, as the
+// patch phase does.
+func BenchmarkWalk(b *testing.B) {
+	root := b.TempDir()
+	for d := range 50 {
+		dir := filepath.Join(root, fmt.Sprintf("pkg%02d", d))
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		for f := range 100 {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("mod%03d.py", f)), nil, 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	r := newRunner(Config{Paths: []string{root}})
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for range r.patchList() {
+			n++
+		}
+		if n != 5000 {
+			b.Fatalf("walked %d files, want 5000", n)
+		}
+	}
+}
+
+// BenchmarkOpenELF is the cost of meeting one file: the magic check of a
+// file that is not ELF, and the parse of an extension module.
+func BenchmarkOpenELF(b *testing.B) {
+	dir := b.TempDir()
+	py := filepath.Join(dir, "module.py")
+	if err := os.WriteFile(py, []byte("import os\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	so := filepath.Join(dir, "_ext.so")
+	if err := os.WriteFile(so, fixture(b, "x86_64/transitive/libfoo.so"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	r := newRunner(Config{Paths: []string{dir}})
+	b.Run("not-elf", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := r.openELF(py); err == nil {
+				b.Fatal("a .py file parsed as ELF")
+			}
+		}
+	})
+	b.Run("elf", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			f, err := r.openELF(so)
+			if err != nil {
+				b.Fatal(err)
+			}
+			f.close()
+		}
+	})
+}
