@@ -31,6 +31,13 @@ type Options struct {
 	// loss may leave the new name pointing at an empty file. Only for
 	// callers whose output is thrown away after a crash anyway, such as a
 	// Nix build (see the package documentation).
+	//
+	// The new file is then swapped with the old one (renameat2
+	// RENAME_EXCHANGE, where supported) and the old one removed, rather
+	// than renamed over it: ext4 writes back a file renamed over another
+	// at once (auto_da_alloc), a safety net for writers that do not sync,
+	// which costs about a third of a rewrite here and buys nothing when
+	// the caller has opted out of durability.
 	NoSync bool
 }
 
@@ -94,10 +101,23 @@ func (p *Pending) Commit() error {
 	if err := p.File.Close(); err != nil {
 		return err
 	}
+	tmp := p.File.Name()
+	if p.noSync {
+		switch err := exchange(tmp, p.path); {
+		case err == nil:
+			p.done = true
+			if err := os.Remove(tmp); err != nil {
+				return fmt.Errorf("%s replaced, but its old contents remain in %s: %w", p.path, tmp, err)
+			}
+			return nil
+		case !errors.Is(err, errors.ErrUnsupported):
+			return &os.LinkError{Op: "renameat2 RENAME_EXCHANGE", Old: tmp, New: p.path, Err: err}
+		}
+	}
 	// rename(2) itself: os.Rename first lstats the target to refuse a
 	// directory, which the kernel refuses anyway (EISDIR).
-	if err := syscall.Rename(p.File.Name(), p.path); err != nil {
-		return &os.LinkError{Op: "rename", Old: p.File.Name(), New: p.path, Err: err}
+	if err := syscall.Rename(tmp, p.path); err != nil {
+		return &os.LinkError{Op: "rename", Old: tmp, New: p.path, Err: err}
 	}
 	p.done = true
 	return nil

@@ -2,6 +2,7 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,8 +25,19 @@ func dirNames(t *testing.T, dir string) []string {
 }
 
 func TestReplaceKeepsModeAndReplacesInode(t *testing.T) {
-	for _, mode := range []fs.FileMode{0o755, 0o644, 0o444, 0o700 | fs.ModeSetuid} {
-		t.Run(mode.String(), func(t *testing.T) {
+	for _, tc := range []struct {
+		opts Options
+		mode fs.FileMode
+	}{
+		{Options{}, 0o755},
+		{Options{}, 0o644},
+		{Options{}, 0o444},
+		{Options{}, 0o700 | fs.ModeSetuid},
+		{Options{NoSync: true}, 0o755}, // swapped with RENAME_EXCHANGE
+		{Options{NoSync: true}, 0o444},
+	} {
+		mode := tc.mode
+		t.Run(fmt.Sprintf("%v/nosync=%v", mode, tc.opts.NoSync), func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "libfoo.so")
 			require.NoError(t, os.WriteFile(path, []byte("old"), 0o600))
@@ -33,12 +45,18 @@ func TestReplaceKeepsModeAndReplacesInode(t *testing.T) {
 			before, err := os.Stat(path)
 			require.NoError(t, err)
 
-			err = Replace(path, func(tmp *os.File) error {
+			require.NoError(t, os.Link(path, filepath.Join(dir, "other-name")))
+
+			err = tc.opts.Replace(path, func(tmp *os.File) error {
 				_, err := tmp.WriteString("new contents")
 				return err
 			})
 			require.NoError(t, err)
 
+			other, err := os.ReadFile(filepath.Join(dir, "other-name"))
+			require.NoError(t, err)
+			assert.Equal(t, "old", string(other), "another hard link keeps the old file")
+			require.NoError(t, os.Remove(filepath.Join(dir, "other-name")))
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
 			assert.Equal(t, "new contents", string(got))

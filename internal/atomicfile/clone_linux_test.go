@@ -108,16 +108,23 @@ func TestReplaceCopyClonesWhereTheFileSystemCan(t *testing.T) {
 	assert.GreaterOrEqual(t, sharedBytes(t, path), int64(len(data)-64<<10))
 }
 
+// srcDst writes data to dir/src and returns it open, with an empty dir/dst
+// open for writing.
+func srcDst(t *testing.T, dir string, data []byte) (src, dst *os.File) {
+	t.Helper()
+	path := filepath.Join(dir, "src")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	src, err := os.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { src.Close() })
+	dst, err = os.Create(filepath.Join(dir, "dst"))
+	require.NoError(t, err)
+	t.Cleanup(func() { dst.Close() })
+	return src, dst
+}
+
 func TestClone(t *testing.T) {
-	dir := reflinkDir(t)
-	src := filepath.Join(dir, "src")
-	require.NoError(t, os.WriteFile(src, bytes.Repeat([]byte("x"), 1<<20), 0o644))
-	s, err := os.Open(src)
-	require.NoError(t, err)
-	defer s.Close()
-	d, err := os.Create(filepath.Join(dir, "dst"))
-	require.NoError(t, err)
-	defer d.Close()
+	s, d := srcDst(t, reflinkDir(t), bytes.Repeat([]byte("x"), 1<<20))
 
 	require.NoError(t, clone(d, s))
 
@@ -131,14 +138,7 @@ func TestCloneUnsupported(t *testing.T) {
 	dir, err := os.MkdirTemp("/dev/shm", "atomicfile")
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	src := filepath.Join(dir, "src")
-	require.NoError(t, os.WriteFile(src, []byte("data"), 0o644))
-	s, err := os.Open(src)
-	require.NoError(t, err)
-	defer s.Close()
-	d, err := os.Create(filepath.Join(dir, "dst"))
-	require.NoError(t, err)
-	defer d.Close()
+	s, d := srcDst(t, dir, []byte("data"))
 
 	err = clone(d, s)
 
