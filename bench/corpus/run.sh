@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Times, in one run, over a corpus made by build.sh:
 #   auto        gopatchelf auto over site-packages, --libs = the store dirs
+#               (outside a Nix build: each rewritten file is fsynced)
+#   auto-nix    the same as inside a Nix build (NIX_BUILD_TOP set: no fsync,
+#               see --fsync), the conditions patchelf and the upstream hook
+#               run in
 #   auto-again  the same over the already patched tree (nothing to write)
 #   patchelf    a loop of Debian patchelf --set-rpath doing the same edits
 #               (taken from auto's --dry-run --structured-logs)
@@ -8,7 +12,10 @@
 #               +rewrite ELF files through temp+fsync+rename)
 # then peak RSS of auto (/usr/bin/time -v) and a CPU profile of hook.Run.
 # Each timed command starts from a fresh copy of the pristine tree, synced
-# (hyperfine --prepare), with a warm page cache.
+# (hyperfine --prepare), with a warm page cache: the copy is made with
+# --reflink=never, as otherwise on Btrfs or XFS every file would be read
+# cold by whatever runs first. Put CORPUS on such a file system to measure
+# the clone path of auto (see bench/README.md).
 #
 #   bench/corpus/run.sh CORPUS [RUNS]
 #
@@ -36,7 +43,7 @@ source "$here/libc.sh"
 make_libc_dir "$corpus"
 libc=$corpus/libc
 
-restore="rm -rf '$tree' && cp -a '$corpus/pristine' '$tree' && sync"
+restore="rm -rf '$tree' && cp -a --reflink=never '$corpus/pristine' '$tree' && sync"
 auto=("$gopatchelf" auto --paths "$tree" --libs "${libdirs[@]}" --libc-dir "$libc" --ignore-missing '*')
 printf -v auto_cmd '%q ' "${auto[@]}"
 
@@ -83,6 +90,7 @@ echo "corpus: $files files, $elfs ELF, $size; auto makes $edits edits; $(nproc) 
 
 hyperfine --warmup 1 --runs "$runs" --prepare "$restore" --export-json "$corpus/hyperfine.json" \
 	-n auto "$auto_cmd >/dev/null" \
+	-n auto-nix "NIX_BUILD_TOP=$corpus $auto_cmd >/dev/null" \
 	-n patchelf-loop "bash $corpus/patchelf-loop.sh" \
 	-n floor-a "$probe floor -level a $tree" \
 	-n floor-b "$probe floor -level b $tree" \
@@ -123,11 +131,13 @@ for f in sys.argv[1:]:
 auto = r["auto"]["mean"]
 for name, x in r.items():
     print("%-16s mean %8.3fs  min %8.3fs  auto/this %6.2f" % (name, x["mean"], x["min"], auto / x["mean"]))
-print("patchelf-loop / auto = %.1fx (means), %.1fx (minimums)" % (
-    r["patchelf-loop"]["mean"] / auto, r["patchelf-loop"]["min"] / r["auto"]["min"]))
-if "upstream-hook" in r:
-    print("upstream-hook / auto = %.1fx (means), %.1fx (minimums)" % (
-        r["upstream-hook"]["mean"] / auto, r["upstream-hook"]["min"] / r["auto"]["min"]))
+def ratio(a, b):
+    print("%s / %s = %.2fx (means), %.2fx (minimums)" % (a, b, r[a]["mean"] / r[b]["mean"], r[a]["min"] / r[b]["min"]))
+for b in ("auto", "auto-nix"):
+    ratio("patchelf-loop", b)
+    if "upstream-hook" in r:
+        ratio("upstream-hook", b)
+    ratio("floor-b", b)
 PY
 
 # Where the time goes.
