@@ -180,3 +180,38 @@ func TestVerify(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "result does not parse")
 }
+
+// TestPatchListTemps: the patch phase's walk yields a leftover temporary
+// file only when the index did not clear them (IgnoreExisting), and only
+// from the first listing of its directory: under a later overlapping root
+// it could be one this run is writing.
+func TestPatchListTemps(t *testing.T) {
+	root := realTemp(t)
+	files := map[string]file{
+		"out/lib/libfoo.so":                   bin(fixture(t, "x86_64/transitive/libfoo.so")),
+		"out/lib/.libfoo.so.gopatchelf-12345": text("half written"),
+	}
+	makeTree(t, root, files, sortedNames(files))
+	inDir(t, root)
+	for _, tc := range []struct {
+		ignoreExisting bool
+		paths          []string
+		want           []string
+	}{
+		{false, []string{"out"}, []string{"out/lib/libfoo.so"}},
+		{true, []string{"out"}, []string{"out/lib/.libfoo.so.gopatchelf-12345 (temp)", "out/lib/libfoo.so"}},
+		{true, []string{"out", "out/lib"}, []string{"out/lib/.libfoo.so.gopatchelf-12345 (temp)", "out/lib/libfoo.so"}},
+		{false, []string{"out", "out/lib"}, []string{"out/lib/libfoo.so"}},
+	} {
+		r := newRunner(Config{Paths: tc.paths, IgnoreExisting: tc.ignoreExisting})
+		var got []string
+		for n := range r.patchList() {
+			if n.temp {
+				got = append(got, n.path+" (temp)")
+				continue
+			}
+			got = append(got, n.path)
+		}
+		assert.Equal(t, tc.want, got, "IgnoreExisting=%v %q", tc.ignoreExisting, tc.paths)
+	}
+}
