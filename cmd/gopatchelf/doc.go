@@ -77,8 +77,9 @@
 // NixOS patchelf 0.18's command line, also when the binary is run as
 // "patchelf": the same --print-* output, error texts ("patchelf: FILE:
 // reason") and exit status 1 on any error, stopping at the first file that
-// fails. All changes to one file are one edit, written atomically and only
-// when a byte changes, applied in this order: DT_NEEDED removals,
+// fails. All changes to one file are one edit, written atomically (synced
+// first, except inside a Nix build, as auto's --fsync auto) and only when a
+// byte changes, applied in this order: DT_NEEDED removals,
 // replacements, additions; DT_SONAME; the search path (the first of
 // --shrink-rpath, --remove-rpath, --set-rpath, --add-rpath); the
 // interpreter; OS ABI, DF_1_NODEFLIB and PT_GNU_STACK; then, with

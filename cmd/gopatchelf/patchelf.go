@@ -8,7 +8,8 @@ package main
 // Differences from patchelf, on purpose:
 //
 //   - Every change to a file is planned as one elf.Edit and written once,
-//     atomically (temp file, fsync, rename), and only when a byte changes.
+//     atomically (temp file, fsync unless inside a Nix build, rename),
+//     and only when a byte changes.
 //     patchelf rewrites the file in place with O_TRUNC, and writes it even
 //     when nothing changed. A symlink is followed and its target replaced;
 //     a hard link is broken (the other names keep the old bytes).
@@ -67,6 +68,9 @@ type peOptions struct {
 	files  []string
 	output string
 	debug  bool
+	// replace writes files: with fsync, except inside a Nix build, as
+	// auto's --fsync auto.
+	replace atomicfile.Options
 
 	printInterpreter, printOSABI, printSoname, printRpath, printNeeded, printExecstack bool
 
@@ -167,7 +171,10 @@ var errPeVersion = errors.New("version requested")
 // peParse reads the command line the way patchelf's main does: options in
 // any order, anything else a file name, later values replacing earlier ones.
 func peParse(args []string) (*peOptions, error) {
-	o := &peOptions{replaceNeeded: map[string]string{}}
+	o := &peOptions{
+		replaceNeeded: map[string]string{},
+		replace:       atomicfile.Options{NoSync: os.Getenv("NIX_BUILD_TOP") != ""},
+	}
 	i := 0
 	value := func() (string, error) {
 		if i+1 >= len(args) {
@@ -808,7 +815,7 @@ func (o *peOptions) write(name string, f *elf.File, patch *elf.Patch, sio stdio)
 			return peFileError(name, err)
 		}
 		o.debugf(sio, "writing %s\n", target)
-		if err := atomicfile.ReplaceCopy(target, func(tmp *os.File) error { return patch.ApplyTo(tmp) }); err != nil {
+		if err := o.replace.ReplaceCopy(target, func(tmp *os.File) error { return patch.ApplyTo(tmp) }); err != nil {
 			return peErrorf("%s: writing: %v", name, err)
 		}
 		return nil
@@ -837,7 +844,7 @@ func (o *peOptions) write(name string, f *elf.File, patch *elf.Patch, sio stdio)
 		if os.SameFile(st, ot) && patch.IsEmpty() {
 			return nil
 		}
-		err = atomicfile.Replace(target, fill)
+		err = o.replace.Replace(target, fill)
 		if err != nil {
 			return peErrorf("%s: writing: %v", o.output, err)
 		}

@@ -1115,3 +1115,23 @@ func TestPatchelfBuildResolutionCache(t *testing.T) {
 		assert.Equal(t, "patchelf: --build-resolution-cache cannot be combined with --force-rpath\n", r.stderr)
 	})
 }
+
+// TestPatchelfInNixBuild: inside a Nix build the file is written without
+// fsync and swapped in (RENAME_EXCHANGE): same result, no temporary file
+// left, a hard link elsewhere keeps the old bytes.
+func TestPatchelfInNixBuild(t *testing.T) {
+	t.Setenv("NIX_BUILD_TOP", t.TempDir())
+	all := elftest.Fixtures(t)
+	dir := t.TempDir()
+	fx := peFixture(t, all, "x86_64/pie/prog")
+	path := fx.CopyTo(t, dir)
+	require.NoError(t, os.Link(path, filepath.Join(dir, "other")))
+
+	peOK(t, "--set-rpath", "/nix/store/x-foo/lib", path)
+
+	assert.Equal(t, "/nix/store/x-foo/lib", peFacts(t, path).RunPath)
+	assert.Equal(t, fx.Bytes(t), peRead(t, filepath.Join(dir, "other")))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 2, "no temporary file")
+}
