@@ -26,21 +26,29 @@ type libInfo struct {
 //
 // The trees' libraries parsed here are remembered (as an elfSummary), so
 // that the patch phase parses again only those it edits.
+//
+// The trees are walked here even with IgnoreExisting (then only to count
+// their files and clear leftovers): leftover temporary files are removed
+// by this walk, which ends before anything is written, so the patch phase
+// never mistakes this run's own temporary files for leftovers.
 func (r *runner) buildIndex(ctx context.Context) error {
 	seen := map[string]bool{}
-	if !r.cfg.IgnoreExisting {
-		if err := r.indexPhase(ctx, r.paths, !r.cfg.NoRecurse, true, seen); err != nil {
+	if r.cfg.IgnoreExisting {
+		if err := r.indexPhase(ctx, r.paths, !r.cfg.NoRecurse, true, false, map[string]bool{}); err != nil {
 			return err
 		}
+	} else if err := r.indexPhase(ctx, r.paths, !r.cfg.NoRecurse, true, true, seen); err != nil {
+		return err
 	}
-	return r.indexPhase(ctx, r.libs, false, false, seen)
+	return r.indexPhase(ctx, r.libs, false, false, true, seen)
 }
 
-// indexPhase indexes the libraries of initial and of their RUNPATH
-// closure. trees says initial are the trees being patched: their regular
-// files are counted for the progress total, and their libraries' summaries
-// kept for the patch phase.
-func (r *runner) indexPhase(ctx context.Context, initial []string, recursive, trees bool, seen map[string]bool) error {
+// indexPhase indexes the libraries of initial (unless index is false) and
+// of their RUNPATH closure. trees says initial are the trees being
+// patched: their regular files are counted for the progress total, their
+// leftover temporary files removed, and their libraries' summaries kept
+// for the patch phase.
+func (r *runner) indexPhase(ctx context.Context, initial []string, recursive, trees, index bool, seen map[string]bool) error {
 	type dirItem struct {
 		dir  string
 		tree bool
@@ -69,9 +77,8 @@ func (r *runner) indexPhase(ctx context.Context, initial []string, recursive, tr
 					r.log.WithError(n.err).Debug("cannot read library directory")
 					continue
 				case n.temp:
-					// The trees' leftovers are removed (by the emitter)
-					// now rather than when the patch phase reaches them:
-					// a run that is interrupted soon still clears them.
+					// The trees' leftovers are removed (by the emitter),
+					// before anything is written.
 					if item.tree && !yield(n) {
 						return
 					}
@@ -80,7 +87,7 @@ func (r *runner) indexPhase(ctx context.Context, initial []string, recursive, tr
 				if item.tree && n.typ.IsRegular() {
 					r.total++
 				}
-				if hasSO(baseName(n.path)) && r.isFile(n) && !yield(n) {
+				if index && hasSO(baseName(n.path)) && r.isFile(n) && !yield(n) {
 					return
 				}
 			}

@@ -122,17 +122,13 @@ func (r *runner) run(ctx context.Context) error {
 	var results []resolver.Result
 	done := 0
 	err := ordered(ctx, r.patchList(), r.workers, func(n node) fileResult {
-		if n.err != nil || n.temp {
+		if n.err != nil {
 			return fileResult{}
 		}
 		return r.patchFile(ctx, n.path)
 	}, func(n node, fr fileResult) {
-		switch {
-		case n.err != nil:
+		if n.err != nil {
 			r.fail(n.err)
-			return
-		case n.temp:
-			r.removeLeftover(n.path)
 			return
 		}
 		for _, e := range fr.events {

@@ -4,6 +4,7 @@ import (
 	"context"
 	stdelf "debug/elf"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -424,21 +425,30 @@ func TestForceRpathWritesDTRpath(t *testing.T) {
 }
 
 func TestLeftoversAreRemoved(t *testing.T) {
-	root := realTemp(t)
-	files := siteTree(t)
-	files["out/lib/.libfoo.so.gopatchelf-123456"] = bin([]byte("half written"))
-	files["store/bar/lib/.libbar.so.gopatchelf-1"] = bin([]byte("not ours to clean"))
-	makeTree(t, root, files, sortedNames(files))
-	inDir(t, root)
-	events, rep, err := collect(t, siteConfig())
-	require.NoError(t, err)
-	assert.Equal(t, []string{"out/lib/.libfoo.so.gopatchelf-123456"}, rep.Leftovers)
-	assert.NoFileExists(t, "out/lib/.libfoo.so.gopatchelf-123456")
-	assert.FileExists(t, "store/bar/lib/.libbar.so.gopatchelf-1", "only the trees being patched are cleaned")
-	for _, e := range events {
-		if s, ok := e.(Searching); ok {
-			assert.False(t, atomicfile.IsTemp(filepath.Base(s.File)))
-		}
+	for _, ignoreExisting := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ignore-existing=%v", ignoreExisting), func(t *testing.T) {
+			root := realTemp(t)
+			files := siteTree(t)
+			files["out/lib/.libfoo.so.gopatchelf-123456"] = bin([]byte("half written"))
+			files["store/bar/lib/.libbar.so.gopatchelf-1"] = bin([]byte("not ours to clean"))
+			makeTree(t, root, files, sortedNames(files))
+			inDir(t, root)
+			cfg := siteConfig()
+			cfg.IgnoreExisting = ignoreExisting
+			var total int
+			cfg.Progress = func(_, t int) { total = t }
+			events, rep, err := collect(t, cfg)
+			require.NoError(t, err)
+			assert.Equal(t, []string{"out/lib/.libfoo.so.gopatchelf-123456"}, rep.Leftovers)
+			assert.NoFileExists(t, "out/lib/.libfoo.so.gopatchelf-123456")
+			assert.FileExists(t, "store/bar/lib/.libbar.so.gopatchelf-1", "only the trees being patched are cleaned")
+			for _, e := range events {
+				if s, ok := e.(Searching); ok {
+					assert.False(t, atomicfile.IsTemp(filepath.Base(s.File)))
+				}
+			}
+			assert.Equal(t, len(rep.Files)+rep.NotELF, total, "the progress total is known before the patch phase")
+		})
 	}
 }
 

@@ -78,52 +78,27 @@ func (r *runner) walkDir(dir string, recursive bool, match func(string) bool, yi
 // patchList is the patch phase's walk: every --paths entry in order, each
 // regular file once. Symlinks are never patched: renaming over one would
 // replace the link, not its target (patchelf #108). Errors are yielded too,
-// to be reported in walk order.
-//
-// Leftover temporary files are yielded only when the index did not walk the
-// trees first (IgnoreExisting; it removes them otherwise, before anything is
-// written), and only from a directory's first listing: a directory listed
-// again, under a later overlapping root, may hold this run's own temporary
-// files, being written.
+// to be reported in walk order. Temporary files are not: the index's walk
+// removed the leftovers, and any met now are this run's own.
 //
 // A file is met twice only when one root lies inside another (or repeats
-// it); only then are the files and directories met remembered, so that in
-// the usual case the walk holds nothing.
+// it); only then are the files met remembered, so that in the usual case
+// the walk holds nothing.
 func (r *runner) patchList() iter.Seq[node] {
 	var seen map[string]bool
-	var dirRoot map[string]int // directory -> the root it was first listed under
 	if overlapping(r.paths) {
 		seen = map[string]bool{}
-		dirRoot = map[string]int{}
-	}
-	abs := func(p string) string {
-		if a, err := filepath.Abs(p); err == nil {
-			return a
-		}
-		return p
 	}
 	return func(yield func(node) bool) {
-		for i, root := range r.paths {
+		for _, root := range r.paths {
 			for n := range r.walk(root, !r.cfg.NoRecurse, matchAll) {
-				switch {
-				case n.err != nil:
-				case n.temp:
-					if !r.cfg.IgnoreExisting {
-						continue
-					}
-					if dirRoot != nil {
-						dir := filepath.Dir(abs(n.path))
-						if first, ok := dirRoot[dir]; ok && first < i {
-							continue
-						}
-						dirRoot[dir] = i
-					}
-				case !n.typ.IsRegular():
+				if n.err == nil && (n.temp || !n.typ.IsRegular()) {
 					continue
-				case seen != nil:
-					key := abs(n.path)
-					if _, ok := dirRoot[filepath.Dir(key)]; !ok {
-						dirRoot[filepath.Dir(key)] = i
+				}
+				if seen != nil && n.err == nil {
+					key := n.path
+					if abs, err := filepath.Abs(n.path); err == nil {
+						key = abs
 					}
 					if seen[key] {
 						continue
