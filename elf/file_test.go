@@ -58,11 +58,7 @@ func TestNotELF(t *testing.T) {
 // TestHostileHeaders corrupts a real file in memory, field by field, and
 // expects a FormatError rather than a panic or a wrong answer.
 func TestHostileHeaders(t *testing.T) {
-	fx := elftest.Select(elftest.Fixtures(t), func(f elftest.Fixture) bool {
-		return f.Arch.Name == "x86_64" && f.Variant == "runpath" && f.Name == "prog"
-	})
-	require.Len(t, fx, 1)
-	orig := fx[0].Bytes(t)
+	orig := elftest.FixtureBytes(t, "x86_64/runpath/prog")
 	f := parse(t, orig)
 	le := func(b []byte, off int, v uint64, n int) {
 		for i := 0; i < n; i++ {

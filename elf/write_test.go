@@ -401,11 +401,7 @@ func TestStaticPIERefusesRunpath(t *testing.T) {
 // TestRepeatedTagReadsAsTheLoaderDoes: with two DT_RUNPATH entries glibc
 // uses the last; so does the reader.
 func TestRepeatedTagReadsAsTheLoaderDoes(t *testing.T) {
-	fx := elftest.Select(elftest.Fixtures(t), func(f elftest.Fixture) bool {
-		return f.Arch.Name == "x86_64" && f.Variant == "runpath" && f.Name == "prog"
-	})
-	require.Len(t, fx, 1)
-	data := fx[0].Bytes(t)
+	data := elftest.FixtureBytes(t, "x86_64/runpath/prog")
 	f := parse(t, data)
 	var debugAt, neededVal = -1, uint64(0)
 	for i, d := range f.Dynamic {

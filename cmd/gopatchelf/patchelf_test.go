@@ -1074,9 +1074,7 @@ func TestPatchelfBuildResolutionCache(t *testing.T) {
 			fx := peFixture(t, all, id)
 			dir := t.TempDir()
 			prog := fx.CopyTo(t, dir)
-			libdir := filepath.Join(dir, "lib")
-			require.NoError(t, os.Mkdir(libdir, 0o755))
-			fx.CopyDeps(t, all, libdir)
+			libdir := fx.CopyDeps(t, all, filepath.Join(dir, peMkdir(t, dir, "lib")))
 
 			peOK(t, "--set-rpath", libdir, "--build-resolution-cache", prog)
 			f, err := elf.Open(prog)
