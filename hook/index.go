@@ -40,6 +40,9 @@ func (r *runner) buildIndex(ctx context.Context) error {
 	} else if err := r.indexPhase(ctx, r.paths, !r.cfg.NoRecurse, true, true, seen); err != nil {
 		return err
 	}
+	if overlapping(r.paths) {
+		r.total = 0 // counted twice where the roots overlap: unknown
+	}
 	return r.indexPhase(ctx, r.libs, false, false, true, seen)
 }
 

@@ -48,8 +48,12 @@ func TestOverlappingRootsPatchEachFileOnce(t *testing.T) {
 	inDir(t, root)
 
 	cfg := Config{Paths: []string{"out/lib", "out", "out/lib/libfoo.so", "out/lib"}, Target: x64, LibcDir: "libc/lib"}
+	var lastDone, lastTotal int
+	cfg.Progress = func(done, total int) { lastDone, lastTotal = done, total }
 	_, rep, err := collect(t, cfg)
 	require.NoError(t, err)
+	assert.Equal(t, 3, lastDone)
+	assert.Equal(t, 3, lastTotal, "the total counts each file once")
 
 	var paths []string
 	for _, f := range rep.Files {
