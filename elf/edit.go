@@ -14,7 +14,8 @@ import (
 //
 // Changes are applied in this order, whatever order a command line gave
 // them in: RemoveNeeded, ReplaceNeeded, AddNeeded, Soname, RemoveRunpath,
-// SetRunpath, Interpreter, then the flag edits.
+// SetRunpath, Interpreter, then the flag edits, AddDebugTag,
+// ClearSymbolVersion and RenameSymbols.
 type Edit struct {
 	// Interpreter, when non-empty, becomes the PT_INTERP path. Files without
 	// PT_INTERP (static executables, static-pie, shared libraries) are refused
@@ -54,6 +55,21 @@ type Edit struct {
 	ClearExecstack bool
 	SetExecstack   bool
 
+	// AddDebugTag adds a DT_DEBUG entry (value 0) in front of the dynamic
+	// table when it has none, as patchelf's --add-debug-tag: debuggers find
+	// the loader's r_debug through it, and glibc fills it in for programs.
+	AddDebugTag bool
+
+	// ClearSymbolVersion makes the dynamic symbols with these names
+	// unversioned (VER_NDX_GLOBAL in .gnu.version), as patchelf's
+	// --clear-symbol-version. Names are matched before RenameSymbols.
+	ClearSymbolVersion []string
+
+	// RenameSymbols renames dynamic symbols, old name to new name, as
+	// patchelf's --rename-dynamic-symbols: both definitions and references.
+	// The SysV and GNU hash tables are rebuilt; see symbols.go.
+	RenameSymbols map[string]string
+
 	// ResolutionCache, when non-nil, is the descriptor of the NixOS
 	// resolution-cache note (see package ldcache) to write: added in the new
 	// segment with its PT_NOTE and section header, or replacing the old note.
@@ -81,7 +97,8 @@ type Replacement struct {
 func (e *Edit) IsZero() bool {
 	return e.Interpreter == "" && e.Soname == "" && !e.RemoveRunpath && !e.SetRunpath &&
 		len(e.RemoveNeeded) == 0 && len(e.ReplaceNeeded) == 0 && len(e.AddNeeded) == 0 &&
-		!e.SetOSABI && !e.NoDefaultLib && !e.ClearExecstack && !e.SetExecstack && e.ResolutionCache == nil
+		!e.SetOSABI && !e.NoDefaultLib && !e.ClearExecstack && !e.SetExecstack && e.ResolutionCache == nil &&
+		!e.AddDebugTag && len(e.ClearSymbolVersion) == 0 && len(e.RenameSymbols) == 0
 }
 
 // Write is one overwrite of a patch: Data goes at offset Off of the result.

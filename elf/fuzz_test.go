@@ -22,6 +22,8 @@ var fuzzEdits = []elf.Edit{
 	{ReplaceNeeded: []elf.Replacement{{Old: "libfoo.so", New: "libfoo-renamed.so"}}},
 	{Soname: "libfuzz.so.9"},
 	{SetOSABI: true, OSABI: 3, NoDefaultLib: true, ClearExecstack: true},
+	{AddDebugTag: true},
+	{RenameSymbols: map[string]string{"foo": "foo_fuzzed_name", "puts": "p"}, ClearSymbolVersion: []string{"puts"}},
 }
 
 // FuzzApply reads, edits and re-reads: no input may panic, and every edit
@@ -34,6 +36,7 @@ func FuzzApply(f *testing.F) {
 		}
 		f.Add(data, uint8(0))
 		f.Add(data, uint8(4))
+		f.Add(data, uint8(len(fuzzEdits)-1)) // the symbol edits
 	}
 	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
 		e := fuzzEdits[int(which)%len(fuzzEdits)]

@@ -107,7 +107,7 @@ func (f *File) Plan(e Edit) (*Patch, error) {
 		return nil, fmt.Errorf("%w: a static-pie executable loads no libraries; a run path or needed library would make it crash at start-up", ErrUnsafe)
 	}
 	wantsDyn := e.Soname != "" || e.RemoveRunpath || e.SetRunpath || len(e.RemoveNeeded) > 0 ||
-		len(e.ReplaceNeeded) > 0 || len(e.AddNeeded) > 0 || e.NoDefaultLib
+		len(e.ReplaceNeeded) > 0 || len(e.AddNeeded) > 0 || e.NoDefaultLib || e.AddDebugTag
 	if wantsDyn && !f.IsDynamic() {
 		return nil, fmt.Errorf("%w: no dynamic section (statically linked?)", ErrUnsafe)
 	}
@@ -138,6 +138,8 @@ type planner struct {
 	cacheNote []byte
 	shdrs     map[int]shdrFix
 	newSHT    bool // the section header table was copied to the end
+
+	syms *symEdit // renamed symbols, cleared versions; nil if none
 }
 
 func (p *planner) run() (*Patch, error) {
@@ -147,6 +149,9 @@ func (p *planner) run() (*Patch, error) {
 		if err := p.rebuildDynamic(); err != nil {
 			return nil, err
 		}
+	}
+	if err := p.planSymbols(); err != nil {
+		return nil, err
 	}
 	if e.SetOSABI && e.OSABI != f.OSABI {
 		p.b.put(stdelf.EI_OSABI, []byte{byte(e.OSABI)})
@@ -158,7 +163,7 @@ func (p *planner) run() (*Patch, error) {
 		return nil, err
 	}
 	newInterp := e.Interpreter != "" && e.Interpreter != f.Interpreter
-	if !p.dynChanged && !newInterp && len(p.b.writes) == 0 && !p.stackChanged() && p.cache == cacheKeep {
+	if !p.dynChanged && !newInterp && len(p.b.writes) == 0 && !p.stackChanged() && p.cache == cacheKeep && p.syms == nil {
 		return &Patch{OrigSize: f.size, Size: f.size}, nil
 	}
 	if p.dynChanged {
@@ -167,6 +172,7 @@ func (p *planner) run() (*Patch, error) {
 		}
 		p.dynMoves = len(p.dyn)+1 > f.DynamicSlots
 	}
+	p.writeSymbols()
 	if newInterp {
 		old := f.Progs[f.interpPH]
 		p.interpMoves = uint64(len(e.Interpreter))+1 > old.Filesz
@@ -328,6 +334,9 @@ func (p *planner) rebuildDynamic() error {
 		} else {
 			p.insert(dynEnt{Dyn: Dyn{Tag: tag}, str: e.Runpath, isStr: true, fresh: true})
 		}
+	}
+	if e.AddDebugTag && !p.hasTag(stdelf.DT_DEBUG) {
+		p.dyn = slices.Insert(p.dyn, 0, dynEnt{Dyn: Dyn{Tag: stdelf.DT_DEBUG}})
 	}
 	if e.NoDefaultLib {
 		i := slices.IndexFunc(p.dyn, func(d dynEnt) bool { return d.Tag == stdelf.DT_FLAGS_1 })

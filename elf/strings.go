@@ -102,6 +102,7 @@ func (p *planner) placeStrings() error {
 	for _, off := range sortedKeys(p.verneedFix) {
 		p.verneedOff[off] = place(p.verneedFix[off])
 	}
+	p.placeSymbolNames(place)
 	p.dynstrMoves = len(p.appended) > 0
 	return nil
 }
@@ -291,6 +292,11 @@ func (f *File) dynsymExtent() (off, count, entsize uint64, ok bool) {
 	} else if g, ok := f.DynValue(stdelf.DT_GNU_HASH); ok {
 		if n, ok = f.gnuHashCount(g); !ok {
 			return 0, 0, 0, false
+		}
+		if n <= 1 { // the table hashes no symbol and so does not count them
+			if n, ok = f.symtabBound(symAddr, entsize); !ok {
+				return 0, 0, 0, false
+			}
 		}
 	} else {
 		return 0, 0, 0, false
