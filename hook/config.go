@@ -79,6 +79,10 @@ type Config struct {
 	// + "/lib"); its libraries are left to the dynamic loader. "" means
 	// none.
 	LibcDir string
+	// LibcNames, when set, narrows LibcDir to the names it accepts
+	// (resolver.IsGlibc outside Nix, where the libc directory holds every
+	// library of the system); nil accepts every name.
+	LibcNames func(name string) bool
 
 	// Explain adds an Explain event after each dependency, listing the
 	// candidates considered and why one won.

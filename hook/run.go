@@ -94,6 +94,7 @@ func newRunner(cfg Config) *runner {
 	}
 	r.opts = resolver.Options{
 		LibcDir:                    cfg.LibcDir,
+		LibcNames:                  cfg.LibcNames,
 		KeepLibc:                   cfg.KeepLibc,
 		IsFile:                     r.isRegularFile,
 		PreserveOrigin:             cfg.PreserveOrigin,

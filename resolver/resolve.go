@@ -45,6 +45,12 @@ type Options struct {
 	// + "/lib"); "" means none. A dependency whose name is a file there is
 	// left to the dynamic loader.
 	LibcDir string
+	// LibcNames, when set, narrows LibcDir to the names it accepts (see
+	// [IsGlibc]): outside Nix, the directory holding libc.so.6 holds the
+	// whole system's libraries, and only glibc's are libc. nil accepts
+	// every name, as inside a Nix build, where orig-libc/lib holds only
+	// what the libc package installs.
+	LibcNames func(name string) bool
 	// KeepLibc (--keep-libc) looks libc names up in the index first, so
 	// their directory is kept in RUNPATH; they still count as found when
 	// the index has no match. Forced for FreeBSD and OpenBSD files, whose
@@ -310,7 +316,8 @@ func (r *fileResolver) try(cand string, d *Dependency) bool {
 	}
 	// pathlib joins an absolute name to nothing but itself, so for an
 	// absolute name upstream's libc test asks about that path again.
-	isLibc := r.opts.LibcDir != "" && r.isFile(pyJoin(r.opts.LibcDir, cand))
+	isLibc := r.opts.LibcDir != "" && (r.opts.LibcNames == nil || r.opts.LibcNames(cand)) &&
+		r.isFile(pyJoin(r.opts.LibcDir, cand))
 	if isLibc && !r.keepLibc {
 		d.Via, d.Name = Libc, cand
 		return true

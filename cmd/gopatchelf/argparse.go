@@ -11,8 +11,11 @@ import (
 // command line to parse exactly as the script parses it: a multi-value
 // option (nargs='*') takes values until the next option, "--opt=value"
 // gives exactly one value, a unique prefix of a long option selects it
-// (allow_abbrev), an option given twice keeps the last values, and the
-// --extra-args option (nargs='...') takes everything after it.
+// (allow_abbrev), and the --extra-args option (nargs='...') takes
+// everything after it. Unlike argparse, a list option given twice keeps
+// the values of both ("--libs A --libs B" is "--libs A B"), as every list
+// option of gopatchelf does; the setup hook gives each option once, so
+// Nix builds see no difference.
 
 type argKind uint8
 
@@ -160,16 +163,17 @@ func (p *argParser) parse(args []string) (*parsedArgs, error) {
 			}
 			res.flags[spec.dest] = true
 		case argList:
+			if res.lists[spec.dest] == nil {
+				res.lists[spec.dest] = []string{}
+			}
 			if hasExplicit {
-				res.lists[spec.dest] = []string{explicit}
+				res.lists[spec.dest] = append(res.lists[spec.dest], explicit)
 				continue
 			}
-			vals := []string{}
 			for i+1 < len(args) && args[i+1] != "--" && isValue(args[i+1]) {
 				i++
-				vals = append(vals, args[i])
+				res.lists[spec.dest] = append(res.lists[spec.dest], args[i])
 			}
-			res.lists[spec.dest] = vals
 		case argOne:
 			if hasExplicit {
 				res.lists[spec.dest] = []string{explicit}

@@ -32,9 +32,9 @@ func TestAutoParser(t *testing.T) {
 		{"equals form gives one value",
 			"--paths=a --ignore-missing=libfoo.so.1 bar.so --paths=b",
 			want{}}, // unrecognized: bar.so (see errors below)
-		{"last occurrence wins",
-			"--paths a b --paths c",
-			want{lists: map[string][]string{"paths": {"c"}}}},
+		{"a repeated list option adds up (argparse would keep the last)",
+			"--paths a b --paths c --paths=d",
+			want{lists: map[string][]string{"paths": {"a", "b", "c", "d"}}}},
 		{"unique prefixes",
 			"--pa x --no-r --ignore-e --struct",
 			want{lists: map[string][]string{"paths": {"x"}},

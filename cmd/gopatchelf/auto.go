@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	stdelf "debug/elf"
 	"errors"
@@ -12,8 +11,9 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
+
+	"github.com/sirupsen/logrus"
 
 	"github.com/gopatchelf/gopatchelf/elf"
 	"github.com/gopatchelf/gopatchelf/hook"
@@ -67,6 +67,8 @@ func autoParser() *argParser {
 				help: "Sync each rewritten file before renaming it over the original: always, never, or (auto, the default) only outside a Nix build ($NIX_BUILD_TOP unset)."},
 			{names: []string{"--dry-run"}, kind: argFlag, dest: "dry_run",
 				help: "Report what would be done, but write nothing."},
+			{names: []string{"-v", "--verbose"}, kind: argFlag, dest: "verbose",
+				help: "Also print debug messages on stderr (the libc directory used, the libraries indexed, files not indexed and why)."},
 			{names: []string{"--extra-args"}, kind: argRest, dest: "extra_args",
 				help: "patchelf flags: --force-rpath, --page-size N and --no-default-lib are honoured, others ignored. Must come last."},
 		},
@@ -90,16 +92,22 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		p.writeError(sio.errOut, "argument --extra-args: "+err.Error())
 		return exitUsage
 	}
-
-	errOut := sio.errOut
-	var progress *progressWriter
-	if isTerminal(sio.errOut) {
-		progress = &progressWriter{w: sio.errOut}
-		errOut = progress
+	when, _ := a.one("fsync")
+	noSync, err := noSync(when)
+	if err != nil {
+		p.writeError(sio.errOut, "argument --fsync: "+err.Error())
+		return exitUsage
 	}
-	log := newLogger(errOut)
+
+	con := newConsole(sio)
+	defer con.Flush()
+	log := newLogger(con.Stderr(), a.flag("verbose"))
 	for _, f := range px.ignored {
 		log.Warnf("ignoring patchelf flag %s in --extra-args", f)
+	}
+	if err := autoInputs(a); err != nil {
+		log.Error(err)
+		return exitUsage
 	}
 
 	cfg := hook.Config{
@@ -122,21 +130,14 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		ResolutionCache:            a.flag("resolution_cache"),
 		Workers:                    workers(),
 		Log:                        log,
+		FS:                         hook.OSFS{NoSync: noSync},
 	}
-	when, _ := a.one("fsync")
-	noSync, err := noSync(when)
-	if err != nil {
-		p.writeError(sio.errOut, "argument --fsync: "+err.Error())
-		return exitUsage
-	}
-	cfg.FS = hook.OSFS{NoSync: noSync}
-	if err := setTarget(&cfg, a); err != nil {
-		fmt.Fprintln(errOut, err)
+	if err := setTarget(&cfg, a, log); err != nil {
+		log.Error(err)
 		return exitFailure
 	}
 
-	out := bufio.NewWriter(sio.out)
-	defer out.Flush()
+	out := con.Stdout()
 	structured := a.flag("structured_logs")
 	r := &renderer{w: out, structured: structured}
 	if !structured {
@@ -144,26 +145,24 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		fmt.Fprintln(out, pformat(argsDict(a)))
 	}
 	cfg.Events = r.event
-	if progress != nil {
-		stop := showProgress(progress, &cfg, time.Second)
-		defer stop()
-	}
-
+	var prog progress
+	cfg.Progress = prog.set
+	stop := con.showProgress(&prog, time.Second)
 	report, err := hook.Run(ctx, cfg)
-	out.Flush()
+	stop()
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, hook.ErrNoPaths):
-		fmt.Fprintln(errOut, err)
+		rawf(log, logrus.ErrorLevel, "%s", err)
 		return exitFailure
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		log.Error("interrupted; files already patched are complete, the others untouched")
 		return exitInterrupted
 	}
 	if missing := report.Unsatisfied(); len(missing) > 0 {
-		fmt.Fprintln(errOut, "auto-patchelf failed to find all the required dependencies.")
-		fmt.Fprintln(errOut, "Add the missing dependencies to --libs or use `--ignore-missing=\"foo.so.1 bar.so etc.so\"`.")
+		rawf(log, logrus.ErrorLevel, "auto-patchelf failed to find all the required dependencies.")
+		rawf(log, logrus.ErrorLevel, "Add the missing dependencies to --libs or use `--ignore-missing=\"foo.so.1 bar.so etc.so\"`.")
 		seen := map[string]bool{}
 		for _, m := range missing {
 			for _, c := range m.Candidates {
@@ -173,7 +172,7 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 					continue
 				}
 				seen[name] = true
-				fmt.Fprintf(errOut, "gopatchelf: hint: %s is usually provided by %s: add it to buildInputs\n", name, pkg)
+				hintf(log, "%s is usually provided by %s: %s", name, pkg, hintAdvice())
 				break
 			}
 		}
@@ -184,49 +183,82 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 	return exitFailure
 }
 
+// autoInputs checks, before anything is read or written, that every
+// --paths entry exists, that --libc-dir is a directory and --interpreter a
+// file, and outside a Nix build that every --libs entry exists (inside
+// one, the setup hook passes PKG/lib for every input whether it exists or
+// not, and auto-patchelf accepts that).
+func autoInputs(a *parsedArgs) error {
+	if err := badInput(a.list("paths"), "--paths", wantAny); err != nil {
+		return err
+	}
+	if !inNixBuild() {
+		if err := badInput(a.list("libs"), "--libs", wantAny); err != nil {
+			return err
+		}
+	}
+	if d, ok := a.one("libc_dir"); ok {
+		if err := badInput([]string{d}, "--libc-dir", wantDir); err != nil {
+			return err
+		}
+	}
+	if f, ok := a.one("interpreter"); ok {
+		if err := badInput([]string{f}, "--interpreter", wantFile); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // setTarget fills the interpreter, libc dir and target platform: from the
 // flags, else from $NIX_BINTOOLS as the setup hook's environment gives
 // them, else (standalone) no interpreter and the platform of this machine.
-func setTarget(cfg *hook.Config, a *parsedArgs) error {
+// A libc directory that does not come from $NIX_BINTOOLS counts for
+// glibc's own libraries only (resolver.IsGlibc): outside Nix it is a
+// system directory that holds every library.
+func setTarget(cfg *hook.Config, a *parsedArgs, log logrus.FieldLogger) error {
 	interp, hasInterp := a.one("interpreter")
 	libc, hasLibc := a.one("libc_dir")
+	libcFromNix := false
 	if bintools := os.Getenv("NIX_BINTOOLS"); bintools != "" {
 		support := filepath.Join(bintools, "nix-support")
 		if !hasInterp {
 			b, err := os.ReadFile(filepath.Join(support, "dynamic-linker"))
 			if err != nil {
-				return fmt.Errorf("gopatchelf: error: reading the dynamic linker from $NIX_BINTOOLS: %w", err)
+				return fmt.Errorf("reading the dynamic linker from $NIX_BINTOOLS: %w", err)
 			}
 			interp, hasInterp = strings.TrimSpace(string(b)), true
 		}
 		if !hasLibc {
 			b, err := os.ReadFile(filepath.Join(support, "orig-libc"))
 			if err != nil {
-				return fmt.Errorf("gopatchelf: error: reading the libc path from $NIX_BINTOOLS: %w", err)
+				return fmt.Errorf("reading the libc path from $NIX_BINTOOLS: %w", err)
 			}
-			libc, hasLibc = strings.TrimSpace(string(b))+"/lib", true
+			libc, hasLibc, libcFromNix = strings.TrimSpace(string(b))+"/lib", true, true
 		}
 	}
-	if !hasInterp {
-		cfg.Target = hostPlatform()
-		if !hasLibc {
-			libc, hasLibc = systemLibcDir()
+	cfg.Target = hostPlatform()
+	if hasInterp {
+		cfg.Interpreter = hook.DisplayPath(interp)
+		f, err := elf.Open(cfg.Interpreter)
+		if err != nil {
+			rawf(log, logrus.ErrorLevel, "Failed to parse dynamic linker (ld) properties.")
+			return err
 		}
+		cfg.Target = resolver.Platform{Machine: f.Machine, Class: f.Class, Data: f.Data, OSABI: f.OSABI}
+		f.Close()
+	}
+	if !hasLibc {
+		libc, hasLibc = systemLibcDir(cfg.Interpreter, cfg.Target == hostPlatform())
 	}
 	if hasLibc {
 		cfg.LibcDir = hook.DisplayPath(libc)
+		log.WithField("dir", cfg.LibcDir).Debug("libc directory")
 	}
-	if !hasInterp {
-		return nil
+	if !libcFromNix {
+		cfg.LibcNames = resolver.IsGlibc
 	}
-	cfg.Interpreter = hook.DisplayPath(interp)
-	f, err := elf.Open(cfg.Interpreter)
-	if err == nil {
-		cfg.Target = resolver.Platform{Machine: f.Machine, Class: f.Class, Data: f.Data, OSABI: f.OSABI}
-		f.Close()
-		return nil
-	}
-	return fmt.Errorf("Failed to parse dynamic linker (ld) properties.\ngopatchelf: error: %w", err)
+	return nil
 }
 
 // hostPlatform is the platform gopatchelf itself runs on, the target when
@@ -260,16 +292,28 @@ var multiarch = map[string]string{
 	"s390x": "s390x-linux-gnu", "riscv64": "riscv64-linux-gnu", "loong64": "loongarch64-linux-gnu",
 }
 
-// systemLibcDir finds this machine's libc directory for the standalone
-// mode, so that libc.so.6 and friends are left to the system's dynamic
-// linker as they are left to Nix's: the first of the usual directories
-// that holds libc.so.6. On NixOS there is none; pass --libc-dir.
-func systemLibcDir() (string, bool) {
+// systemLibcDir finds this machine's libc directory outside Nix, so that
+// glibc's own libraries are left to the dynamic linker as they are left to
+// Nix's: the directory of the interpreter given (resolved through
+// symlinks) when it holds libc.so.6, which covers a cross sysroot such as
+// /usr/aarch64-linux-gnu/lib; else, for the machine's own platform, the
+// first of the usual directories (Debian's and Ubuntu's multiarch ones,
+// then Fedora's /lib64 and /usr/lib64, then /lib and /usr/lib) that holds
+// libc.so.6. On NixOS there is none; pass --libc-dir.
+func systemLibcDir(interp string, host bool) (string, bool) {
 	var dirs []string
-	if m, ok := multiarch[runtime.GOARCH]; ok {
-		dirs = append(dirs, "/lib/"+m, "/usr/lib/"+m)
+	if interp != "" {
+		if real, err := filepath.EvalSymlinks(interp); err == nil {
+			dirs = append(dirs, filepath.Dir(real))
+		}
+		dirs = append(dirs, filepath.Dir(interp))
 	}
-	dirs = append(dirs, "/lib64", "/usr/lib64", "/lib", "/usr/lib")
+	if host {
+		if m, ok := multiarch[runtime.GOARCH]; ok {
+			dirs = append(dirs, "/lib/"+m, "/usr/lib/"+m)
+		}
+		dirs = append(dirs, "/lib64", "/usr/lib64", "/lib", "/usr/lib")
+	}
 	for _, d := range dirs {
 		if fi, err := os.Stat(filepath.Join(d, "libc.so.6")); err == nil && fi.Mode().IsRegular() {
 			return d, true
@@ -542,53 +586,4 @@ func explainLines(d resolver.Dependency) []string {
 		}
 	}
 	return lines
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// showProgress draws "gopatchelf: N/M files" on the terminal for runs that
-// last longer than after, and returns the function that removes it.
-func showProgress(p *progressWriter, cfg *hook.Config, after time.Duration) (stop func()) {
-	var done, total atomic.Int64
-	cfg.Progress = func(d, t int) {
-		done.Store(int64(d))
-		total.Store(int64(t))
-	}
-	quit := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		select {
-		case <-quit:
-			return
-		case <-time.After(after):
-		}
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			if t := total.Load(); t > 0 {
-				p.show(fmt.Sprintf("gopatchelf: %d/%d files", done.Load(), t))
-			} else {
-				p.show("gopatchelf: indexing libraries")
-			}
-			select {
-			case <-quit:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() {
-		close(quit)
-		<-finished
-		p.show("")
-	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,166 +9,103 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sirupsen/logrus"
+
 	"github.com/gopatchelf/gopatchelf/linkcheck"
 )
 
-// checkOptions are check's options. --libs and --ignore-missing take
-// values until the next option, as auto's do; everything else that is not
-// an option's value, and everything after "--", is a PATH.
-func checkOptions() *argParser {
-	return &argParser{
-		prog: "gopatchelf check",
-		specs: []*argSpec{
-			{names: []string{"-h", "--help"}, kind: argHelp, dest: "help", help: "show this help message and exit"},
-			{names: []string{"--libs"}, kind: argList, dest: "libs", metavar: "DIR",
-				help: "Directories (or library files) searched after each object's own RPATH/RUNPATH and before the default directories."},
-			{names: []string{"--ignore-missing"}, kind: argList, dest: "ignore_missing", metavar: "PAT",
-				help: "Report missing libraries whose name matches these fnmatch patterns as warnings, not errors."},
-			{names: []string{"--format"}, kind: argOne, dest: "format", metavar: "FORMAT",
-				help: "Output format: text (default), json or github (workflow commands)."},
-			{names: []string{"--no-default-dirs"}, kind: argFlag, dest: "no_default_dirs",
-				help: "Do not search the dynamic loader's default directories (/lib, /usr/lib, ...)."},
-			{names: []string{"--undefined-symbols"}, kind: argFlag, dest: "undefined_symbols",
-				help: "Also check that every undefined dynamic symbol is defined by a loaded library."},
-		},
-	}
+// checkCmd is check's command line (cli.go's grammar). PATHs may come
+// before, between or after the options; after a list option (--libs,
+// --ignore-missing) they need "--" or another option first.
+var checkCmd = cmdLine{
+	name:     "check",
+	synopsis: "[options] [--] PATH...",
+	about: wrapText("Check that every ELF file under PATH (files, or directories walked "+
+		"recursively) would load: resolve each DT_NEEDED and .note.dlopen library the way "+
+		"glibc's dynamic loader does at run time (RPATH of the file and of the objects that "+
+		"loaded it, RUNPATH of the file, $ORIGIN expanded), then in --libs, then in the "+
+		"loader's default directories, through every library found, and compare the symbol "+
+		"versions each object needs with those its providers define. Nothing is written.", usageWidth, ""),
+	options: []option{
+		{long: "libs", kind: optList, metavar: "DIR",
+			help: "Directories (or library files) searched after each object's own RPATH/RUNPATH and before the default directories."},
+		{long: "ignore-missing", kind: optList, metavar: "PAT",
+			help: "Report missing libraries whose name matches these fnmatch patterns as warnings, not errors."},
+		{long: "format", kind: optValue, metavar: "FORMAT",
+			help: "Output format: text (default), json or github (workflow commands)."},
+		{long: "no-default-dirs", kind: optFlag,
+			help: "Do not search the dynamic loader's default directories (/lib, /usr/lib, ...)."},
+		{long: "undefined-symbols", kind: optFlag,
+			help: "Also check that every undefined dynamic symbol is defined by a loaded library."},
+	},
+	trailer: "Exit status: 0 no problems, 1 problems found, 2 bad command line or a PATH\n" +
+		"that does not exist.",
 }
-
-const checkDescription = "Check that every ELF file under PATH would load: resolve each DT_NEEDED and " +
-	".note.dlopen library the way glibc's dynamic loader does at run time (RPATH of the file and " +
-	"of the objects that loaded it, RUNPATH of the file, $ORIGIN expanded), then in --libs, then in " +
-	"the loader's default directories, through every library found, and compare the symbol versions " +
-	"each object needs with those its providers define. Nothing is written. Exit status: 0 no " +
-	"problems, 1 problems found, 2 usage error."
 
 var checkFormats = []string{"text", "json", "github"}
 
-func runCheck(ctx context.Context, args []string, sio stdio) int {
-	p := checkOptions()
-	a, paths, err := parseCheckArgs(p, args)
-	var ue *usageError
+func runCheck(ctx context.Context, argv []string, sio stdio) int {
+	a, code, ok := checkCmd.start(argv, sio)
+	if !ok {
+		return code
+	}
+	format := a.value("format", "text")
 	switch {
-	case errors.Is(err, errHelp):
-		writeCheckHelp(p, sio.out)
-		return exitOK
-	case errors.As(err, &ue):
-		writeCheckUsage(sio.errOut)
-		fmt.Fprintf(sio.errOut, "%s: error: %s\n", p.prog, ue.msg)
-		return exitUsage
+	case len(a.operands) == 0:
+		return checkCmd.usage(sio, "no PATH given")
+	case !slices.Contains(checkFormats, format):
+		return checkCmd.usage(sio, "--format %s: choose text, json or github", format)
 	}
-	format, _ := a.one("format")
-	if format == "" {
-		format = "text"
+	con := newConsole(sio)
+	defer con.Flush()
+	log := newLogger(con.Stderr(), a.flag("verbose"))
+	err := badInput(a.operands, "PATH", wantAny)
+	if err == nil && !inNixBuild() {
+		err = badInput(a.list("libs"), "--libs", wantAny)
 	}
-	if !slices.Contains(checkFormats, format) {
-		writeCheckUsage(sio.errOut)
-		fmt.Fprintf(sio.errOut, "%s: error: argument --format: invalid choice: '%s' (choose from %s)\n",
-			p.prog, format, "'"+strings.Join(checkFormats, "', '")+"'")
+	if err != nil {
+		log.Error(err)
 		return exitUsage
 	}
 	cfg := linkcheck.Config{
-		Paths:            paths,
+		Paths:            a.operands,
 		Libs:             a.list("libs"),
-		IgnoreMissing:    a.list("ignore_missing"),
-		NoDefaultDirs:    a.flag("no_default_dirs"),
-		UndefinedSymbols: a.flag("undefined_symbols"),
+		IgnoreMissing:    a.list("ignore-missing"),
+		NoDefaultDirs:    a.flag("no-default-dirs"),
+		UndefinedSymbols: a.flag("undefined-symbols"),
 	}
 	rep, err := linkcheck.Check(ctx, cfg)
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			fmt.Fprintln(sio.errOut, "gopatchelf: error: interrupted")
+			log.Error("interrupted")
 			return exitInterrupted
 		}
-		fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
+		log.Error(err)
 		return exitFailure
 	}
-	out := bufio.NewWriter(sio.out)
+	out := con.Stdout()
 	switch format {
 	case "json":
 		enc := json.NewEncoder(out)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
+			log.Error(err)
 			return exitFailure
 		}
 	case "github":
 		writeGitHub(out, rep)
 	default:
-		writeCheckText(out, sio.errOut, rep)
+		writeCheckText(out, log, rep, hintAdvice())
 	}
-	if err := out.Flush(); err != nil {
-		fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
+	if err := con.Flush(); err != nil {
+		log.Error(err)
 		return exitFailure
 	}
 	if !rep.OK() {
 		return exitFailure
 	}
 	return exitOK
-}
-
-// parseCheckArgs splits args into options and PATHs.
-func parseCheckArgs(p *argParser, args []string) (*parsedArgs, []string, error) {
-	var opts, paths []string
-	takesValues := false // the last option was --libs or --ignore-missing
-	for i := 0; i < len(args); i++ {
-		arg := args[i]
-		if arg == "--" {
-			paths = append(paths, args[i+1:]...)
-			break
-		}
-		spec, _, hasExplicit, isOpt, err := p.lookup(arg)
-		if err != nil {
-			return nil, nil, err
-		}
-		switch {
-		case isOpt && spec == nil:
-			return nil, nil, &usageError{"unrecognized arguments: " + arg}
-		case isOpt:
-			opts = append(opts, arg)
-			takesValues = spec.kind == argList && !hasExplicit
-			if spec.kind == argOne && !hasExplicit && i+1 < len(args) {
-				i++
-				opts = append(opts, args[i])
-			}
-		case takesValues:
-			opts = append(opts, arg)
-		default:
-			paths = append(paths, arg)
-		}
-	}
-	a, err := p.parse(opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(paths) == 0 {
-		return nil, nil, &usageError{"the following arguments are required: PATH"}
-	}
-	return a, paths, nil
-}
-
-func writeCheckUsage(w io.Writer) {
-	fmt.Fprintln(w, "usage: gopatchelf check [-h] [--libs DIR ...] [--ignore-missing PAT ...]")
-	fmt.Fprintln(w, "                        [--format {text,json,github}] [--no-default-dirs]")
-	fmt.Fprintln(w, "                        [--undefined-symbols] [--] PATH ...")
-}
-
-func writeCheckHelp(p *argParser, w io.Writer) {
-	writeCheckUsage(w)
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, wrapText(checkDescription, usageWidth, ""))
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "positional arguments:")
-	fmt.Fprintln(w, "  PATH                  Files and directories to check (directories recursively).")
-	fmt.Fprintln(w, "                        Put them first, or after --, when --libs or")
-	fmt.Fprintln(w, "                        --ignore-missing comes before them.")
-	fmt.Fprintln(w)
-	var opts strings.Builder
-	p.writeHelp(&opts)
-	// Reuse the option list of argparse's layout, without its usage line.
-	if _, list, ok := strings.Cut(opts.String(), "options:\n"); ok {
-		fmt.Fprint(w, "options:\n"+list)
-	}
 }
 
 // groupNone is the text output's group for files that no Python
@@ -179,7 +115,7 @@ const groupNone = "(not in a Python distribution)"
 // writeCheckText prints the findings grouped by Python distribution, then
 // by file, then a summary line. Unreadable files are one line each on
 // errOut.
-func writeCheckText(w io.Writer, errOut io.Writer, rep *linkcheck.Report) {
+func writeCheckText(w io.Writer, log logrus.FieldLogger, rep *linkcheck.Report, advice string) {
 	type fileFindings struct {
 		file     string
 		findings []linkcheck.Finding
@@ -187,7 +123,7 @@ func writeCheckText(w io.Writer, errOut io.Writer, rep *linkcheck.Report) {
 	groups := map[string][]*fileFindings{}
 	for _, f := range rep.Findings {
 		if f.Kind == linkcheck.Unreadable {
-			fmt.Fprintf(errOut, "gopatchelf: %s: %s: %s\n", f.Severity, f.File, f.Detail)
+			logFinding(log, f)
 			continue
 		}
 		g := f.Dist
@@ -226,7 +162,7 @@ func writeCheckText(w io.Writer, errOut io.Writer, rep *linkcheck.Report) {
 					}
 				}
 				if f.Hint != "" && f.IgnoredBy == "" {
-					fmt.Fprintf(w, "      hint: %s is usually provided by %s: add it to buildInputs\n", hintName(f), f.Hint)
+					fmt.Fprintf(w, "      hint: %s is usually provided by %s: %s\n", hintName(f), f.Hint, advice)
 				}
 			}
 		}
@@ -272,7 +208,7 @@ func writeGitHub(w io.Writer, rep *linkcheck.Report) {
 			msg = "cannot read: " + f.Detail
 		}
 		if f.Hint != "" && f.IgnoredBy == "" {
-			msg += fmt.Sprintf("; hint: %s is usually provided by %s: add it to buildInputs", hintName(f), f.Hint)
+			msg += fmt.Sprintf("; hint: %s is usually provided by %s: %s", hintName(f), f.Hint, hintAdvice())
 		}
 		fmt.Fprintf(w, "::%s file=%s::%s\n", f.Severity, ghProperty(f.File), ghData(msg))
 	}
@@ -289,4 +225,14 @@ func ghData(s string) string {
 
 func ghProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// logFinding logs a file check could not read.
+func logFinding(log logrus.FieldLogger, f linkcheck.Finding) {
+	l := log.WithField(fieldFile, f.File)
+	if f.Severity == linkcheck.Warning {
+		l.Warn(f.Detail)
+		return
+	}
+	l.Error(f.Detail)
 }

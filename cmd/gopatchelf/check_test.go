@@ -158,7 +158,8 @@ func TestCheckExitCodes(t *testing.T) {
 		{[]string{"--no-default-dirs", "--libs", "glibc/lib", "store/bar/lib", "store/pq/lib", "--", "out", "lib"}, exitOK},
 		{[]string{"--no-default-dirs", "--libs", "glibc/lib", "--", "out", "lib"}, exitFailure},
 		{[]string{"--no-default-dirs", "out/share/notes.so"}, exitOK}, // nothing ELF: nothing wrong
-		{[]string{"--no-default-dirs", "nonexistent"}, exitFailure},
+		{[]string{"--no-default-dirs", "nonexistent"}, exitUsage},
+		{[]string{"--no-default-dirs", "--libs", "nonexistent", "--", "out"}, exitUsage},
 		{[]string{"--no-default-dirs"}, exitUsage},
 		{[]string{"--format", "yaml", "out"}, exitUsage},
 		{[]string{"--libs"}, exitUsage},

@@ -2,36 +2,75 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"os"
+	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/sirupsen/logrus"
 )
 
-// newLogger is the one logger of a run: plain "gopatchelf: level: message"
-// lines on stderr, no timestamps, no colours.
-func newLogger(w io.Writer) *logrus.Logger {
+// The messages layer of every subcommand. A run has one console and one
+// logger:
+//
+//   - the console owns stdout and stderr. Machine output and auto's status
+//     lines go to its stdout side, which writes whole lines only; the
+//     logger writes to its stderr side, which first writes out the stdout
+//     lines before it. So every line reaches its file descriptor in one
+//     write, and with both on one file (a Nix build log) the lines appear
+//     in the order the run produced them, the same from run to run;
+//   - on a terminal, the console keeps a progress line at the bottom of
+//     stderr, erased before any other line is written and drawn again
+//     after it;
+//   - the logger (logrus, passed down as logrus.FieldLogger) prints
+//     "gopatchelf: [error: |warning: |hint: |debug: ][FILE: ]message";
+//     debug lines only with -v/--verbose.
+
+// newLogger is the one logger of a run.
+func newLogger(w io.Writer, verbose bool) *logrus.Logger {
 	l := logrus.New()
 	l.SetOutput(w)
 	l.SetFormatter(lineFormatter{})
 	l.SetLevel(logrus.InfoLevel)
+	if verbose {
+		l.SetLevel(logrus.DebugLevel)
+	}
 	return l
 }
+
+// Fields the formatter knows.
+const (
+	fieldFile = "file" // printed before the message
+	fieldHint = "hint" // a hint: "gopatchelf: hint: message"
+	fieldRaw  = "raw"  // the message alone, as upstream's fixed texts are
+)
 
 type lineFormatter struct{}
 
 func (lineFormatter) Format(e *logrus.Entry) ([]byte, error) {
 	var b bytes.Buffer
-	b.WriteString("gopatchelf: ")
-	switch e.Level {
-	case logrus.ErrorLevel, logrus.FatalLevel, logrus.PanicLevel:
-		b.WriteString("error: ")
-	case logrus.WarnLevel:
-		b.WriteString("warning: ")
-	case logrus.DebugLevel, logrus.TraceLevel:
-		b.WriteString("debug: ")
+	if raw, _ := e.Data[fieldRaw].(bool); raw {
+		b.WriteString(e.Message)
+		b.WriteByte('\n')
+		return b.Bytes(), nil
 	}
-	if f, ok := e.Data["file"].(string); ok {
+	b.WriteString("gopatchelf: ")
+	if hint, _ := e.Data[fieldHint].(bool); hint {
+		b.WriteString("hint: ")
+	} else {
+		switch e.Level {
+		case logrus.ErrorLevel, logrus.FatalLevel, logrus.PanicLevel:
+			b.WriteString("error: ")
+		case logrus.WarnLevel:
+			b.WriteString("warning: ")
+		case logrus.DebugLevel, logrus.TraceLevel:
+			b.WriteString("debug: ")
+		}
+	}
+	if f, ok := e.Data[fieldFile].(string); ok {
 		b.WriteString(f)
 		b.WriteString(": ")
 	}
@@ -40,40 +79,216 @@ func (lineFormatter) Format(e *logrus.Entry) ([]byte, error) {
 		b.WriteString(": ")
 		b.WriteString(err.Error())
 	}
+	if extra := extraFields(e.Data); extra != "" {
+		b.WriteString(" (" + extra + ")")
+	}
 	b.WriteByte('\n')
 	return b.Bytes(), nil
 }
 
-// progressWriter is stderr on a terminal with a progress line at the
-// bottom: every other write first clears that line, then redraws it.
-type progressWriter struct {
-	mu   sync.Mutex
-	w    io.Writer
-	line string
+// extraFields renders the fields the format has no place for, sorted,
+// as "k=v, k=v".
+func extraFields(data logrus.Fields) string {
+	var keys []string
+	for k := range data {
+		switch k {
+		case fieldFile, fieldHint, fieldRaw, logrus.ErrorKey:
+			continue
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return ""
+	}
+	slices.Sort(keys)
+	var b bytes.Buffer
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s=%v", k, data[k])
+	}
+	return b.String()
+}
+
+// hintf logs a hint.
+func hintf(log logrus.FieldLogger, format string, a ...any) {
+	log.WithField(fieldHint, true).Infof(format, a...)
+}
+
+// rawf logs a line as it is, for the texts the auto-patchelf contract
+// fixes.
+func rawf(log logrus.FieldLogger, level logrus.Level, format string, a ...any) {
+	log.WithField(fieldRaw, true).Logf(level, format, a...)
+}
+
+// console is a run's stdout and stderr; see the top of this file.
+type console struct {
+	mu      sync.Mutex
+	out     io.Writer
+	err     io.Writer
+	pending []byte // stdout bytes not written yet
+	line    string // the progress line shown on err, "" for none
+	tty     bool   // err is a terminal: progress may be shown
+}
+
+// pendingLimit is how much stdout the console holds before it writes the
+// complete lines it has.
+const pendingLimit = 64 << 10
+
+func newConsole(sio stdio) *console {
+	return &console{out: sio.out, err: sio.errOut, tty: isTerminal(sio.errOut)}
+}
+
+// Stdout is the console's stdout side.
+func (c *console) Stdout() io.Writer { return consoleOut{c} }
+
+// Stderr is the console's stderr side, the logger's output.
+func (c *console) Stderr() io.Writer { return consoleErr{c} }
+
+type consoleOut struct{ c *console }
+
+func (o consoleOut) Write(b []byte) (int, error) {
+	c := o.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pending = append(c.pending, b...)
+	if len(c.pending) >= pendingLimit {
+		if err := c.writeLines(false); err != nil {
+			return 0, err
+		}
+	}
+	return len(b), nil
+}
+
+type consoleErr struct{ c *console }
+
+func (e consoleErr) Write(b []byte) (int, error) {
+	c := e.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.writeLines(false); err != nil {
+		return 0, err
+	}
+	c.clear()
+	n, err := c.err.Write(b)
+	c.redraw()
+	return n, err
+}
+
+// writeLines writes the complete stdout lines held, or everything with
+// all. Called with mu held.
+func (c *console) writeLines(all bool) error {
+	n := len(c.pending)
+	if !all {
+		n = bytes.LastIndexByte(c.pending, '\n') + 1
+	}
+	if n == 0 {
+		return nil
+	}
+	c.clear()
+	_, err := c.out.Write(c.pending[:n])
+	c.redraw()
+	c.pending = append(c.pending[:0], c.pending[n:]...)
+	return err
+}
+
+// Flush writes out everything held.
+func (c *console) Flush() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.writeLines(true)
 }
 
 const clearLine = "\r\x1b[K"
 
-func (p *progressWriter) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.line != "" {
-		io.WriteString(p.w, clearLine)
+func (c *console) clear() {
+	if c.line != "" {
+		io.WriteString(c.err, clearLine)
 	}
-	n, err := p.w.Write(b)
-	if p.line != "" {
-		io.WriteString(p.w, p.line)
+}
+
+func (c *console) redraw() {
+	if c.line != "" {
+		io.WriteString(c.err, c.line)
 	}
-	return n, err
 }
 
 // show replaces the progress line; "" removes it.
-func (p *progressWriter) show(line string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if line == p.line {
+func (c *console) show(line string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if line == c.line {
 		return
 	}
-	io.WriteString(p.w, clearLine+line)
-	p.line = line
+	// Lines waiting for stdout go first, so that on a terminal they do
+	// not lag behind the progress shown.
+	c.writeLines(false)
+	io.WriteString(c.err, clearLine+line)
+	c.line = line
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progress counts a run's files for the progress line.
+type progress struct {
+	done, total atomic.Int64
+}
+
+// set is the hook's Progress callback.
+func (p *progress) set(done, total int) {
+	p.done.Store(int64(done))
+	p.total.Store(int64(total))
+}
+
+func (p *progress) line() string {
+	if t := p.total.Load(); t > 0 {
+		return fmt.Sprintf("gopatchelf: %d/%d files", p.done.Load(), t)
+	}
+	if d := p.done.Load(); d > 0 {
+		return fmt.Sprintf("gopatchelf: %d files", d)
+	}
+	return "gopatchelf: indexing libraries"
+}
+
+// showProgress draws the progress line on a terminal for runs that last
+// longer than after, and returns the function that removes it. Off a
+// terminal it does nothing.
+func (c *console) showProgress(p *progress, after time.Duration) (stop func()) {
+	if !c.tty {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		select {
+		case <-quit:
+			return
+		case <-time.After(after):
+		}
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			c.show(p.line())
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-finished
+		c.show("")
+	}
 }

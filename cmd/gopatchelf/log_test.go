@@ -11,74 +11,133 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/gopatchelf/gopatchelf/hook"
 )
 
 func TestLogLines(t *testing.T) {
 	var b bytes.Buffer
-	l := newLogger(&b)
+	l := newLogger(&b, false)
 	l.Error("out/lib/x.so: malformed ELF: truncated")
 	l.Warn("lxml and xmlsec differ")
 	l.WithField("file", "out/.x.gopatchelf-1").Info("removed a temporary file")
 	l.WithError(errors.New("boom")).Warn("cannot index")
+	hintf(l, "libpq.so.5 is usually provided by %s", "postgresql.lib")
+	rawf(l, logrus.ErrorLevel, "auto-patchelf failed to find all the required dependencies.")
 	l.Debug("not shown at the default level")
 	assert.Equal(t, "gopatchelf: error: out/lib/x.so: malformed ELF: truncated\n"+
 		"gopatchelf: warning: lxml and xmlsec differ\n"+
 		"gopatchelf: out/.x.gopatchelf-1: removed a temporary file\n"+
-		"gopatchelf: warning: cannot index: boom\n", b.String())
+		"gopatchelf: warning: cannot index: boom\n"+
+		"gopatchelf: hint: libpq.so.5 is usually provided by postgresql.lib\n"+
+		"auto-patchelf failed to find all the required dependencies.\n", b.String())
 	assert.Equal(t, logrus.InfoLevel, l.GetLevel())
 }
 
-func TestProgressLineStaysBelowLogLines(t *testing.T) {
+func TestVerboseShowsDebug(t *testing.T) {
 	var b bytes.Buffer
-	p := &progressWriter{w: &b}
-	p.Write([]byte("before\n"))
-	p.show("gopatchelf: 1/3 files")
-	p.show("gopatchelf: 1/3 files") // unchanged: nothing written
-	p.Write([]byte("gopatchelf: error: x\n"))
-	p.show("gopatchelf: 2/3 files")
-	p.show("")
-	p.Write([]byte("after\n"))
+	l := newLogger(&b, true)
+	l.WithField("libraries", 3).WithField("dir", "/lib").Debug("index built")
+	assert.Equal(t, "gopatchelf: debug: index built (dir=/lib, libraries=3)\n", b.String())
+}
+
+// countingWriter records each Write call.
+type countingWriter struct {
+	mu     sync.Mutex
+	writes []string
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.writes = append(w.writes, string(p))
+	return len(p), nil
+}
+
+func (w *countingWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Join(w.writes, "")
+}
+
+// With stdout and stderr on one file, the lines appear in the order they
+// were produced, each whole: stdout is written line by line before any
+// stderr line, and never a partial line.
+func TestConsoleKeepsLinesWholeAndInOrder(t *testing.T) {
+	var both countingWriter
+	c := newConsole(stdio{out: &both, errOut: &both})
+	out := c.Stdout()
+	log := newLogger(c.Stderr(), false)
+	out.Write([]byte("searching for dependencies of a\n    libx.so -> "))
+	log.Error("b: truncated")
+	out.Write([]byte("not found!\n"))
+	require.NoError(t, c.Flush())
+	assert.Equal(t, []string{
+		"searching for dependencies of a\n",
+		"gopatchelf: error: b: truncated\n",
+		"    libx.so -> not found!\n",
+	}, both.writes)
+}
+
+func TestConsoleWritesLargeOutputInWholeLines(t *testing.T) {
+	var w countingWriter
+	c := newConsole(stdio{out: &w, errOut: &w})
+	line := strings.Repeat("x", 99) + "\n"
+	for range 3 * pendingLimit / len(line) {
+		c.Stdout().Write([]byte(line[:50]))
+		c.Stdout().Write([]byte(line[50:]))
+	}
+	require.NoError(t, c.Flush())
+	require.Greater(t, len(w.writes), 1, "output is written as it grows, not only at the end")
+	for _, s := range w.writes {
+		assert.True(t, strings.HasSuffix(s, "\n"), "a write ends a line")
+	}
+}
+
+func TestProgressLineIsErasedBeforeEveryLine(t *testing.T) {
+	var b bytes.Buffer
+	c := &console{out: &b, err: &b, tty: true}
+	c.Stdout().Write([]byte("before\n"))
+	c.Flush()
+	c.show("gopatchelf: 1/3 files")
+	c.show("gopatchelf: 1/3 files") // unchanged: nothing written
+	c.Stderr().Write([]byte("gopatchelf: error: x\n"))
+	c.Stdout().Write([]byte("setting RPATH to: /x\n"))
+	c.show("gopatchelf: 2/3 files")
+	c.Stdout().Write([]byte("half a "))
+	c.show("")
+	c.Stdout().Write([]byte("line\n"))
+	c.Flush()
 	assert.Equal(t, "before\n"+
 		clearLine+"gopatchelf: 1/3 files"+
 		clearLine+"gopatchelf: error: x\n"+"gopatchelf: 1/3 files"+
+		clearLine+"setting RPATH to: /x\n"+"gopatchelf: 1/3 files"+ // held lines go out before a redraw
 		clearLine+"gopatchelf: 2/3 files"+
 		clearLine+
-		"after\n", b.String())
+		"half a line\n", b.String())
 }
 
 func TestIsTerminal(t *testing.T) {
 	assert.False(t, isTerminal(&bytes.Buffer{}))
 }
 
-// syncBuffer is a bytes.Buffer safe for the progress goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestShowProgress(t *testing.T) {
-	var out syncBuffer
-	p := &progressWriter{w: &out}
-	var cfg hook.Config
-	stop := showProgress(p, &cfg, 0)
-	require.NotNil(t, cfg.Progress)
-	cfg.Progress(2, 5)
+	var out countingWriter
+	c := &console{out: &out, err: &out, tty: true}
+	var p progress
+	stop := c.showProgress(&p, 0)
+	p.set(2, 5)
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "gopatchelf: 2/5 files") },
 		10*time.Second, 10*time.Millisecond)
 	stop()
 	assert.True(t, strings.HasSuffix(out.String(), clearLine), "the line is removed at the end")
+}
+
+func TestNoProgressOffATerminal(t *testing.T) {
+	var out countingWriter
+	c := &console{out: &out, err: &out}
+	var p progress
+	stop := c.showProgress(&p, 0)
+	p.set(2, 5)
+	time.Sleep(300 * time.Millisecond)
+	stop()
+	assert.Empty(t, out.String())
 }

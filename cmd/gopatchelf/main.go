@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -57,8 +59,30 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	switch args[0] {
-	case "-h", "--help", "help":
+	case "-h", "--help":
 		usage(stdout)
+		return exitOK
+	case "help":
+		// "gopatchelf help CMD" is "gopatchelf CMD --help".
+		if len(args) == 1 {
+			usage(stdout)
+			return exitOK
+		}
+		if len(args) == 2 {
+			for _, c := range commands() {
+				if c.name == args[1] {
+					return c.run(ctx, []string{"--help"}, s)
+				}
+			}
+		}
+		fmt.Fprintf(stderr, "gopatchelf help: unknown command %q (see gopatchelf --help)\n", strings.Join(args[1:], " "))
+		return exitUsage
+	case "--version", "version":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "gopatchelf %s: takes no arguments\n", args[0])
+			return exitUsage
+		}
+		fmt.Fprint(stdout, versionText(debug.ReadBuildInfo()))
 		return exitOK
 	}
 	for _, c := range commands() {
@@ -79,5 +103,38 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "  help CMD   the arguments of CMD, as 'gopatchelf CMD --help'")
+	fmt.Fprintln(w, "  version    the version of gopatchelf (also --version)")
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'gopatchelf <command> -h' for the arguments of a command.")
+}
+
+// versionText is what --version prints: the module version (a tag with
+// 'go install …@version', "(devel)" for a build from a checkout) and, when
+// the build recorded it, the VCS revision, its time and whether the tree
+// had uncommitted changes.
+func versionText(bi *debug.BuildInfo, ok bool) string {
+	if !ok {
+		return "gopatchelf (unknown version: built without module support)\n"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "gopatchelf %s\n", bi.Main.Version)
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	if rev := settings["vcs.revision"]; rev != "" {
+		fmt.Fprintf(&b, "revision %s", rev)
+		if settings["vcs.modified"] == "true" {
+			b.WriteString(" (modified)")
+		}
+		if t := settings["vcs.time"]; t != "" {
+			fmt.Fprintf(&b, " %s", t)
+		}
+		b.WriteByte('\n')
+	} else {
+		b.WriteString("revision unknown (built without VCS information)\n")
+	}
+	fmt.Fprintf(&b, "built with %s\n", bi.GoVersion)
+	return b.String()
 }

@@ -232,7 +232,7 @@ func checkPatched(ctx context.Context, name string, whl []byte, cfg wheel.Config
 	case format == "github":
 		writeGitHub(w, rep)
 	case len(rep.Findings) > 0:
-		writeCheckText(w, w, rep)
+		writeCheckText(w, newLogger(w, false), rep, hintAdvice())
 	}
 	return !rep.OK(), nil
 }

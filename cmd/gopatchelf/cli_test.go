@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var testCmd = cmdLine{
+	name:     "demo",
+	synopsis: "[options] PATH...",
+	options: []option{
+		{long: "libs", kind: optList, metavar: "DIR"},
+		{long: "format", kind: optValue, metavar: "F"},
+		{long: "dry-run", kind: optFlag},
+		{long: "out", short: 'o', kind: optValue, metavar: "DIR"},
+	},
+}
+
+func TestGrammar(t *testing.T) {
+	type want struct {
+		libs     []string
+		format   string
+		dryRun   bool
+		out      string
+		operands []string
+	}
+	for _, tc := range []struct {
+		args string
+		want want
+		err  string
+	}{
+		{args: "a b", want: want{operands: []string{"a", "b"}, format: "text"}},
+		{args: "--libs A B", want: want{libs: []string{"A", "B"}, format: "text"}},
+		{args: "--libs A --libs B", want: want{libs: []string{"A", "B"}, format: "text"}},
+		{args: "--libs=A --libs B", want: want{libs: []string{"A", "B"}, format: "text"}},
+		{args: "x --libs A B -- y", want: want{libs: []string{"A", "B"}, operands: []string{"x", "y"}, format: "text"}},
+		{args: "--libs A B --dry-run y", want: want{libs: []string{"A", "B"}, dryRun: true, operands: []string{"y"}, format: "text"}},
+		{args: "--format json x", want: want{format: "json", operands: []string{"x"}}},
+		{args: "--format=json --format=github x", want: want{format: "github", operands: []string{"x"}}},
+		{args: "--format= x", want: want{format: "", operands: []string{"x"}}},
+		{args: "-o out x", want: want{out: "out", operands: []string{"x"}, format: "text"}},
+		{args: "-oout x", want: want{out: "out", operands: []string{"x"}, format: "text"}},
+		{args: "--out=out x", want: want{out: "out", operands: []string{"x"}, format: "text"}},
+		{args: "-- --libs -x", want: want{operands: []string{"--libs", "-x"}, format: "text"}},
+		{args: "- x", want: want{operands: []string{"-", "x"}, format: "text"}},
+		{args: "--frob", err: "gopatchelf demo: unknown option --frob (see gopatchelf demo --help)"},
+		{args: "--frob=1", err: "gopatchelf demo: unknown option --frob (see gopatchelf demo --help)"},
+		{args: "-x", err: "gopatchelf demo: unknown option -x (see gopatchelf demo --help)"},
+		{args: "-libs A", err: "gopatchelf demo: unknown option -libs (see gopatchelf demo --help)"},
+		{args: "--libs", err: "gopatchelf demo: option --libs needs a value (see gopatchelf demo --help)"},
+		{args: "--libs --dry-run", err: "gopatchelf demo: option --libs needs a value (see gopatchelf demo --help)"},
+		{args: "--format", err: "gopatchelf demo: option --format needs a value (see gopatchelf demo --help)"},
+		{args: "--format --dry-run", err: "gopatchelf demo: option --format needs a value (see gopatchelf demo --help)"},
+		{args: "--dry-run=yes", err: "gopatchelf demo: option --dry-run takes no value (see gopatchelf demo --help)"},
+	} {
+		t.Run(tc.args, func(t *testing.T) {
+			a, err := testCmd.parse(strings.Fields(tc.args))
+			if tc.err != "" {
+				require.Error(t, err)
+				assert.Equal(t, tc.err, err.Error())
+				return
+			}
+			require.NoError(t, err)
+			got := want{libs: a.list("libs"), format: a.value("format", "text"), dryRun: a.flag("dry-run"),
+				out: a.value("out", ""), operands: a.operands}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestGrammarHelp(t *testing.T) {
+	for _, args := range []string{"-h", "--help", "x --help --frob"} {
+		_, err := testCmd.parse(strings.Fields(args))
+		if args == "x --help --frob" {
+			assert.Error(t, err, "an unknown option is reported even with --help")
+			continue
+		}
+		assert.ErrorIs(t, err, errShowHelp, args)
+	}
+}
+
+func TestParseNumber(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want uint64
+		err  bool
+	}{
+		{in: "4096", want: 4096},
+		{in: "0x1000", want: 4096},
+		{in: "0X1000", want: 4096},
+		{in: "0o10", want: 8},
+		{in: "0b101", want: 5},
+		{in: "010", want: 10},
+		{in: "0", want: 0},
+		{in: "65_536", want: 65536},
+		{in: "", err: true},
+		{in: "-1", err: true},
+		{in: "0x", err: true},
+		{in: "4k", err: true},
+	} {
+		got, err := parseNumber(tc.in)
+		if tc.err {
+			assert.Error(t, err, tc.in)
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		assert.Equal(t, tc.want, got, tc.in)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	assert.NoError(t, badInput([]string{dir, file}, "--paths", wantAny))
+	assert.EqualError(t, badInput([]string{dir, dir + "/gone"}, "--paths", wantAny),
+		"--paths "+dir+"/gone: no such file or directory")
+	assert.EqualError(t, badInput([]string{file}, "--libc-dir", wantDir), "--libc-dir "+file+": not a directory")
+	assert.EqualError(t, badInput([]string{dir}, "--interpreter", wantFile), "--interpreter "+dir+": is a directory")
+}
+
+func TestVersion(t *testing.T) {
+	bi := &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Path: "github.com/gopatchelf/gopatchelf", Version: "v0.3.0"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "c993939"}, {Key: "vcs.time", Value: "2026-11-25T20:32:54Z"},
+			{Key: "vcs.modified", Value: "true"}}}
+	assert.Equal(t, "gopatchelf v0.3.0\nrevision c993939 (modified) 2026-11-25T20:32:54Z\nbuilt with go1.26.0\n", versionText(bi, true))
+	bi.Settings = nil
+	assert.Equal(t, "gopatchelf v0.3.0\nrevision unknown (built without VCS information)\nbuilt with go1.26.0\n", versionText(bi, true))
+	assert.Equal(t, "gopatchelf (unknown version: built without module support)\n", versionText(nil, false))
+
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+		assert.Equal(t, exitOK, code)
+		assert.True(t, strings.HasPrefix(stdout.String(), "gopatchelf "), stdout.String())
+		assert.Contains(t, stdout.String(), "\nrevision ")
+		assert.Empty(t, stderr.String())
+	}
+}
+
+// "gopatchelf help CMD" prints exactly what "gopatchelf CMD --help" does.
+func TestHelpCommand(t *testing.T) {
+	for _, c := range commands() {
+		var viaHelp, viaFlag, e1, e2 bytes.Buffer
+		c1 := run(context.Background(), []string{"help", c.name}, strings.NewReader(""), &viaHelp, &e1)
+		c2 := run(context.Background(), []string{c.name, "--help"}, strings.NewReader(""), &viaFlag, &e2)
+		assert.Equal(t, exitOK, c1, c.name)
+		assert.Equal(t, c2, c1, c.name)
+		assert.Equal(t, viaFlag.String(), viaHelp.String(), c.name)
+		assert.Equal(t, e2.String(), e1.String(), c.name) // patchelf prints its help on stderr, as patchelf does
+		assert.NotEmpty(t, viaHelp.String()+e1.String(), c.name)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"help", "frob"}, strings.NewReader(""), &stdout, &stderr)
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "gopatchelf help: unknown command \"frob\" (see gopatchelf --help)\n", stderr.String())
+}
