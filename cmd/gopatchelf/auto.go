@@ -249,7 +249,7 @@ func setTarget(cfg *hook.Config, a *parsedArgs, log logrus.FieldLogger) error {
 		f.Close()
 	}
 	if !hasLibc {
-		libc, hasLibc = systemLibcDir(cfg.Interpreter, cfg.Target == hostPlatform())
+		libc, hasLibc = systemLibcDir("/", cfg.Interpreter, cfg.Target == hostPlatform())
 	}
 	if hasLibc {
 		cfg.LibcDir = hook.DisplayPath(libc)
@@ -300,7 +300,10 @@ var multiarch = map[string]string{
 // first of the usual directories (Debian's and Ubuntu's multiarch ones,
 // then Fedora's /lib64 and /usr/lib64, then /lib and /usr/lib) that holds
 // libc.so.6. On NixOS there is none; pass --libc-dir.
-func systemLibcDir(interp string, host bool) (string, bool) {
+//
+// root is "/" but for tests, which lay out a Debian or Fedora system
+// under a directory; interp is then under root too.
+func systemLibcDir(root, interp string, host bool) (string, bool) {
 	var dirs []string
 	if interp != "" {
 		if real, err := filepath.EvalSymlinks(interp); err == nil {
@@ -309,10 +312,13 @@ func systemLibcDir(interp string, host bool) (string, bool) {
 		dirs = append(dirs, filepath.Dir(interp))
 	}
 	if host {
+		var sys []string
 		if m, ok := multiarch[runtime.GOARCH]; ok {
-			dirs = append(dirs, "/lib/"+m, "/usr/lib/"+m)
+			sys = append(sys, "/lib/"+m, "/usr/lib/"+m)
 		}
-		dirs = append(dirs, "/lib64", "/usr/lib64", "/lib", "/usr/lib")
+		for _, d := range append(sys, "/lib64", "/usr/lib64", "/lib", "/usr/lib") {
+			dirs = append(dirs, filepath.Join(root, d))
+		}
 	}
 	for _, d := range dirs {
 		if fi, err := os.Stat(filepath.Join(d, "libc.so.6")); err == nil && fi.Mode().IsRegular() {

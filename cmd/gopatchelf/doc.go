@@ -4,6 +4,48 @@
 // Usage:
 //
 //	gopatchelf <command> [arguments]
+//	gopatchelf help [<command>]     (help CMD is CMD --help)
+//	gopatchelf --version            (also: gopatchelf version)
+//
+// --version prints the module version ("(devel)" for a build from a
+// checkout) and the VCS revision the binary was built from.
+//
+// # One command line
+//
+// check, refs, scrub and wheel share one grammar (cli.go): GNU-style long
+// options, "--opt value" or "--opt=value"; a list option takes the
+// arguments up to the next option and may be repeated ("--libs A B" is
+// "--libs A --libs B"); "--" ends the options; operands may come before,
+// between or after options; numbers are decimal or 0x/0o/0b-prefixed,
+// the same everywhere; -h/--help prints a short help on stdout and
+// -v/--verbose adds debug messages. An unknown option, a missing value or
+// a missing operand is one line on stderr,
+//
+//	gopatchelf refs: unknown option --frob (see gopatchelf refs --help)
+//
+// and exit status 2. auto keeps auto-patchelf's command line and patchelf
+// keeps patchelf's (below).
+//
+// # Messages
+//
+// Machine output (JSON, --print-*, reports, auto's status lines) goes to
+// stdout, plainly. Diagnostics go through one logger to stderr:
+// "gopatchelf: error: …", "gopatchelf: warning: …", "gopatchelf: hint: …",
+// and with -v "gopatchelf: debug: …". Every line is written whole, stdout
+// lines before any stderr line that follows them, so with both on one
+// file the log is the same from run to run and whatever
+// $NIX_BUILD_CORES is. On a terminal, runs that last over a second show a
+// progress line on stderr, erased before any other line is written.
+//
+// # Exit status
+//
+// Every command: 0 success; 1 the work failed (see each command); 2 a bad
+// command line, or bad input named on it: a PATH, --paths or --libs entry
+// that does not exist (a missing --libs entry is accepted inside a Nix
+// build, as auto-patchelf accepts it), a --libc-dir that is not a
+// directory, an --interpreter that is not a file, a wheel that is a
+// directory or not a zip; nothing is read or written then; 130
+// interrupted (SIGINT or SIGTERM).
 //
 // # gopatchelf auto
 //
@@ -25,12 +67,24 @@
 // of F", "    NAME -> found: DIR", "setting RPATH to: R", the summary and
 // its warn:/error: lines, or with --structured-logs the same JSON events.
 // The interpreter and the libc directory come from
-// $NIX_BINTOOLS/nix-support/{dynamic-linker,orig-libc} as in a Nix build.
-// Outside Nix, --interpreter and --libc-dir give them; without an
-// interpreter, interpreters are left alone and the target is the machine
-// gopatchelf runs on, and without a libc directory the system's (the first
-// of /lib/<multiarch>, /usr/lib/<multiarch>, /lib64, /usr/lib64, /lib,
-// /usr/lib holding libc.so.6) is used.
+// $NIX_BINTOOLS/nix-support/{dynamic-linker,orig-libc} as in a Nix build,
+// and there nothing else changes. Outside Nix, --interpreter gives the
+// interpreter (without it, interpreters are left alone and the target is
+// the machine gopatchelf runs on) and --libc-dir the libc directory;
+// without --libc-dir, the directory holding libc.so.6 is the
+// interpreter's (through symlinks), else the first of /lib/<multiarch>,
+// /usr/lib/<multiarch>, /lib64, /usr/lib64, /lib, /usr/lib holding
+// libc.so.6. Such a directory (Debian's /lib/x86_64-linux-gnu, Fedora's
+// /lib64) holds every library of the system, so outside Nix only glibc's
+// own libraries there (resolver.IsGlibc: libc.so.6, libm.so.6, the
+// loader, libpthread, libdl, librt, libresolv, libutil, libanl, libmvec,
+// libnss_*, libthread_db, …) are left to the dynamic linker; every other
+// dependency must be found in the trees or --libs. The hint after a
+// missing dependency says "add it to buildInputs" in a Nix build and
+// "add its lib directory to --libs" elsewhere. -v/--verbose prints
+// debug messages (the libc directory, the index, files not indexed).
+// Unlike argparse, a list option given twice adds up ("--libs A --libs
+// B"); the setup hook gives each once.
 //
 // The options after --structured-logs are ours: --explain prints the
 // candidates considered for each dependency, --runtime-dependencies-for-libs
@@ -65,10 +119,12 @@
 //
 //	0    success: every file handled, every dependency satisfied or ignored
 //	1    missing dependencies, files that could not be read, parsed or
-//	     rewritten, a missing --paths entry, no --paths given ("No paths to
-//	     patch, stopping."), or an interpreter or $NIX_BINTOOLS that cannot
-//	     be read or parsed
-//	2    usage error: the usage text and the reason on stderr
+//	     rewritten, no --paths given ("No paths to patch, stopping."), or an
+//	     interpreter or $NIX_BINTOOLS that cannot be read or parsed
+//	2    usage error (the usage text and the reason on stderr), or a
+//	     --paths entry, --libs entry (outside a Nix build), --libc-dir or
+//	     --interpreter that does not exist or is of the wrong kind: one
+//	     line naming it, before any file is read
 //	130  interrupted (SIGINT or SIGTERM); files already written are
 //	     complete, the others untouched
 //
@@ -93,7 +149,8 @@
 //
 // Resolves every ELF file's libraries and symbol versions the way glibc's
 // loader would at run time and reports what would fail; it writes nothing.
-// Exit status 0 clean, 1 problems found, 2 usage. See 'gopatchelf check -h'
+// Exit status 0 clean, 1 problems found, 2 usage or a PATH or --libs entry
+// that does not exist. See 'gopatchelf check -h'
 // and package linkcheck for the output formats.
 //
 // # gopatchelf refs, gopatchelf scrub

@@ -205,7 +205,7 @@ func TestUnreadableFile(t *testing.T) {
 // Standalone without --libc-dir: the system's libc directory is found, so
 // libc.so.6 is left to the system's dynamic linker, as Nix's would be.
 func TestStandaloneFindsSystemLibc(t *testing.T) {
-	dir, ok := systemLibcDir("", true)
+	dir, ok := systemLibcDir("/", "", true)
 	if !ok {
 		t.Skip("no libc.so.6 in the usual system directories (NixOS?)")
 	}

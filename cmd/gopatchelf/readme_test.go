@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gopatchelf/gopatchelf/elf"
+)
+
+// readmeExamples returns the gopatchelf command lines of the README's
+// code block marked "<!-- readme-test: NAME -->".
+func readmeExamples(t *testing.T, name string) [][]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	defer f.Close()
+	var cmds [][]string
+	state := 0 // 0 before the marker, 1 before the block, 2 in it
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case state == 0 && line == "<!-- readme-test: "+name+" -->":
+			state = 1
+		case state == 1 && strings.HasPrefix(line, "```"):
+			state = 2
+		case state == 2 && strings.HasPrefix(line, "```"):
+			return cmds
+		case state == 2 && strings.HasPrefix(line, "gopatchelf "):
+			cmds = append(cmds, strings.Fields(line)[1:])
+		}
+	}
+	require.NoError(t, sc.Err())
+	t.Fatalf("README.md has no complete block marked readme-test: %s", name)
+	return nil
+}
+
+// TestREADMEOutsideNix runs the README's outside-Nix example lines, as
+// written, on a tree copied from this machine's programs (their
+// libraries renamed so that only the RUNPATH written finds them), and
+// runs the programs after each line.
+func TestREADMEOutsideNix(t *testing.T) {
+	cmds := readmeExamples(t, "outside-nix")
+	require.Len(t, cmds, 3)
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the README's example names x86-64's dynamic linker")
+	}
+	if _, err := os.Stat("/lib64/ld-linux-x86-64.so.2"); err != nil {
+		t.Skip("no /lib64/ld-linux-x86-64.so.2 (not a Debian, Ubuntu or Fedora layout)")
+	}
+	outsideNix(t)
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	var progs []string
+	for _, p := range availablePrograms(t) {
+		progs = append(progs, copyProgram(t, p, filepath.Join(root, "out"), []string{filepath.Join(root, "vendor/lib")}, true))
+	}
+	t.Chdir(root)
+	for _, args := range cmds {
+		code, stdout, stderr := runCmd(t, args...)
+		require.Equal(t, exitOK, code, "gopatchelf %s\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), stdout, stderr)
+		for _, p := range progs {
+			f, err := elf.Open(p)
+			require.NoError(t, err)
+			assert.Equal(t, filepath.Join(root, "vendor/lib"), f.Runpath, p)
+			if args[0] == "auto" && strings.Contains(strings.Join(args, " "), "--interpreter") {
+				assert.Equal(t, "/lib64/ld-linux-x86-64.so.2", f.Interpreter, p)
+			}
+			f.Close()
+			cmd := exec.Command(p, "--version")
+			cmd.Env = cleanEnv()
+			out, err := cmd.CombinedOutput()
+			assert.NoError(t, err, "%s after gopatchelf %s: %s", p, strings.Join(args, " "), out)
+		}
+	}
+}
+
+// The libc directory outside Nix, on a Debian/Ubuntu (merged /usr,
+// multiarch) and a Fedora (lib64) layout laid out under a directory:
+// found from the interpreter's directory and from the usual ones, and it
+// is the one holding libc.so.6.
+func TestSystemLibcDirLayouts(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the layouts are x86-64's")
+	}
+	for _, tc := range []struct {
+		name  string
+		files []string          // under root
+		links map[string]string // link -> target, under root
+		want  string
+	}{
+		{"debian", []string{"usr/lib/x86_64-linux-gnu/libc.so.6", "usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+			"usr/lib/x86_64-linux-gnu/libcurl.so.4"},
+			map[string]string{"lib": "usr/lib", "lib64/ld-linux-x86-64.so.2": "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"},
+			"usr/lib/x86_64-linux-gnu"},
+		{"fedora", []string{"usr/lib64/libc.so.6", "usr/lib64/ld-linux-x86-64.so.2", "usr/lib64/libcurl.so.4"},
+			map[string]string{"lib64": "usr/lib64", "lib": "usr/lib"},
+			"usr/lib64"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root, err := filepath.EvalSymlinks(t.TempDir())
+			require.NoError(t, err)
+			for _, f := range tc.files {
+				writeFile(t, filepath.Join(root, f), []byte("x"), 0o755)
+			}
+			require.NoError(t, os.MkdirAll(filepath.Join(root, "usr/lib"), 0o755))
+			for link, target := range tc.links {
+				require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(root, link)), 0o755))
+				require.NoError(t, os.Symlink(target, filepath.Join(root, link)))
+			}
+			want := filepath.Join(root, tc.want)
+			for _, interp := range []string{"", filepath.Join(root, "lib64/ld-linux-x86-64.so.2")} {
+				dir, ok := systemLibcDir(root, interp, true)
+				require.True(t, ok, interp)
+				real, err := filepath.EvalSymlinks(dir)
+				require.NoError(t, err)
+				assert.Equal(t, want, real, "interpreter %q", interp)
+			}
+			// A foreign interpreter with no libc.so.6 beside it: none.
+			writeFile(t, filepath.Join(root, "opt/cross/ld.so.1"), []byte("x"), 0o755)
+			_, ok := systemLibcDir(root, filepath.Join(root, "opt/cross/ld.so.1"), false)
+			assert.False(t, ok)
+		})
+	}
+}
