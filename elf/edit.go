@@ -74,7 +74,8 @@ type Edit struct {
 	// resolution-cache note (see package ldcache) to write: added in the new
 	// segment with its PT_NOTE and section header, or replacing the old note.
 	// Without it, an edit that changes DT_NEEDED, DT_RUNPATH or DT_RPATH
-	// removes an existing note, which would otherwise be stale.
+	// removes an existing note, which would otherwise be stale. A file that
+	// keeps DT_RPATH gets a note too, as with patchelf 0.19.
 	ResolutionCache []byte
 
 	// PageSize overrides the alignment of an appended segment. Zero means the

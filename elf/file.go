@@ -20,6 +20,10 @@ var ErrNotELF = errors.New("not an ELF file")
 // errors.Is; the message says why.
 var ErrUnsafe = errors.New("refusing to rewrite")
 
+// ErrNoDTNull is returned by [File.Plan] for an edit of a dynamic table
+// that has no DT_NULL entry: where it ends is unknown, so nothing is added.
+var ErrNoDTNull = errors.New("malformed ELF: the dynamic table has no DT_NULL terminator")
+
 // FormatError reports malformed input at a byte offset.
 type FormatError struct {
 	Off int64  // offset in the file the problem was found at, -1 if unknown
@@ -170,6 +174,18 @@ func (f *File) IsDebugObject() bool {
 		}
 	}
 	return dwarf && nobitsText
+}
+
+// DynamicStripped reports whether f's .dynamic section holds no bytes
+// (SHT_NOBITS), as in a separate debug file made by objcopy
+// --only-keep-debug: there is no dynamic table to read or edit.
+func (f *File) DynamicStripped() bool {
+	for _, s := range f.Sections {
+		if s.Name == ".dynamic" {
+			return s.Type == stdelf.SHT_NOBITS
+		}
+	}
+	return false
 }
 
 // SearchPath returns the run-time search path the loader uses for f's own
@@ -330,7 +346,7 @@ func (f *File) readHeader(ident [stdelf.EI_NIDENT]byte) error {
 		var s0 [64]byte
 		n := f.shdrSize()
 		if !f.inFile(f.ShOff, uint64(n)) {
-			return formatErr(int64(min(f.ShOff, 1<<62)), "section header table outside the file")
+			return formatErr(int64(min(f.ShOff, 1<<62)), "section header table out of bounds")
 		}
 		if _, err := f.r.ReadAt(s0[:n], int64(f.ShOff)); err != nil {
 			return err
@@ -344,56 +360,77 @@ func (f *File) readHeader(ident [stdelf.EI_NIDENT]byte) error {
 		if f.ShNum == 0 {
 			f.ShNum = int(min(size, 1<<24))
 		}
-		if f.ShStrNdx == int(stdelf.SHN_XINDEX) {
+		if f.ShStrNdx == int(stdelf.SHN_XINDEX) && link != 0 {
+			// With sh_link 0 the index stays SHN_XINDEX: out of bounds.
 			f.ShStrNdx = int(min(link, 1<<24))
 		}
 		if f.PhNum == 0xffff {
 			f.PhNum = int(min(info, 1<<24))
 		}
 	}
-	if err := f.checkSectionTable(); err != nil {
-		return err
+	// The checks and their wording follow patchelf 0.19's ElfFile
+	// constructor, in its order, so that both name the same first problem.
+	if f.PhNum > 0 && !f.inFile(f.PhOff, uint64(f.PhNum)*uint64(f.PhEntSize)) {
+		return formatErr(int64(min(f.PhOff, 1<<62)), "program header table out of bounds")
+	}
+	if f.ShOff != 0 && f.ShNum > 0 && !f.inFile(f.ShOff, uint64(f.ShNum)*uint64(f.ShEntSize)) {
+		return formatErr(int64(min(f.ShOff, 1<<62)), "section header table out of bounds")
 	}
 	if f.PhNum > 0 && f.PhEntSize != f.phdrSize() {
-		return formatErr(-1, "program header entry size %d, want %d", f.PhEntSize, f.phdrSize())
+		return formatErr(-1, "program headers have wrong size (entry size %d, want %d)", f.PhEntSize, f.phdrSize())
 	}
-	if f.PhNum > 0 && !f.inFile(f.PhOff, uint64(f.PhNum)*uint64(f.PhEntSize)) {
-		return formatErr(int64(min(f.PhOff, 1<<62)), "program header table outside the file")
-	}
-	return nil
+	return f.checkSectionTable()
 }
 
-// checkSectionTable bounds the section header table and the section name
-// table by the file size before debug/elf reads them: it allocates in
-// chunks of up to 10 MiB on the word of the header alone.
+// checkSectionTable checks the section header table and the section name
+// table before debug/elf reads them (it allocates in chunks of up to 10 MiB
+// on the word of the header alone): entry size, name table index, bounds,
+// termination, and every section's name offset.
 func (f *File) checkSectionTable() error {
 	if f.ShOff == 0 || f.ShNum == 0 {
 		return nil
 	}
 	if f.ShEntSize != f.shdrSize() {
-		return formatErr(-1, "section header entry size %d, want %d", f.ShEntSize, f.shdrSize())
+		return formatErr(-1, "section headers have wrong size (entry size %d, want %d)", f.ShEntSize, f.shdrSize())
 	}
-	if !f.inFile(f.ShOff, uint64(f.ShNum)*uint64(f.ShEntSize)) {
-		return formatErr(int64(min(f.ShOff, 1<<62)), "section header table outside the file")
+	if f.ShStrNdx == 0 {
+		return nil // no section names
 	}
-	if f.ShStrNdx <= 0 || f.ShStrNdx >= f.ShNum {
-		return nil // debug/elf reports a bad index itself
+	if f.ShStrNdx < 0 || f.ShStrNdx >= f.ShNum {
+		return formatErr(-1, "string table index out of bounds (e_shstrndx %d, %d sections)", f.ShStrNdx, f.ShNum)
 	}
-	var sh [64]byte
-	at := f.ShOff + uint64(f.ShStrNdx*f.ShEntSize)
-	if _, err := f.r.ReadAt(sh[:f.ShEntSize], int64(at)); err != nil {
+	table, err := f.readAt(f.ShOff, uint64(f.ShNum*f.ShEntSize), "section header table")
+	if err != nil {
 		return err
 	}
 	bo := f.ByteOrder
-	var typ uint32
+	at := f.ShOff + uint64(f.ShStrNdx*f.ShEntSize)
+	sh := table[f.ShStrNdx*f.ShEntSize:]
 	var off, size uint64
 	if f.Class == stdelf.ELFCLASS32 {
-		typ, off, size = bo.Uint32(sh[4:]), uint64(bo.Uint32(sh[16:])), uint64(bo.Uint32(sh[20:]))
+		off, size = uint64(bo.Uint32(sh[16:])), uint64(bo.Uint32(sh[20:]))
 	} else {
-		typ, off, size = bo.Uint32(sh[4:]), bo.Uint64(sh[24:]), bo.Uint64(sh[32:])
+		off, size = bo.Uint64(sh[24:]), bo.Uint64(sh[32:])
 	}
-	if stdelf.SectionType(typ) != stdelf.SHT_NOBITS && !f.inFile(off, size) {
-		return formatErr(int64(at), "section name table (%d bytes at %#x) outside the file", size, off)
+	switch {
+	case off > uint64(f.size):
+		return formatErr(int64(at), "string table offset out of bounds (section name table at %#x)", off)
+	case !f.inFile(off, size):
+		return formatErr(int64(at), "section name table (%d bytes at %#x): data region extends past file end", size, off)
+	case size == 0:
+		return formatErr(int64(at), "string table size is zero (section name table)")
+	}
+	last, err := f.readAt(off+size-1, 1, "section name table")
+	if err != nil {
+		return err
+	}
+	if last[0] != 0 {
+		return formatErr(int64(off+size-1), "string table is not zero terminated (section name table)")
+	}
+	for i := 1; i < f.ShNum; i++ {
+		if name := uint64(bo.Uint32(table[i*f.ShEntSize:])); name >= size {
+			return formatErr(int64(f.ShOff)+int64(i*f.ShEntSize), "section name offset out of bounds (section %d, offset %d, table of %d bytes)", i, name, size)
+		}
 	}
 	return nil
 }
@@ -498,8 +535,18 @@ func (f *File) readDynamic() error {
 	}
 	if !found {
 		// Without program headers (relocatable objects) there is nothing the
-		// loader would read; a .dynamic section alone is not consulted.
-		return nil
+		// loader would read; a .dynamic section alone is not consulted. A
+		// program or library whose linker script left out PT_DYNAMIC but
+		// loads a .dynamic section is edited through the section, as
+		// patchelf does (its test phdr-corruption).
+		s, ok := f.loadedDynamicSection()
+		if !ok {
+			return nil
+		}
+		off, size, addr = s.Offset, s.Size, s.Addr
+	}
+	if err := f.checkDynamicSection(); err != nil {
+		return err
 	}
 	ent := uint64(f.dynEntSize())
 	if size/ent > maxDynEntries {
@@ -541,6 +588,9 @@ func (f *File) readDynamic() error {
 	if f.dynstr, err = f.readAt(uint64(soff), strSize, "dynamic string table"); err != nil {
 		return err
 	}
+	if len(f.dynstr) > 0 && f.dynstr[len(f.dynstr)-1] != 0 {
+		return formatErr(soff+int64(strSize)-1, "string table is not NUL-terminated (dynamic string table)")
+	}
 	for _, d := range f.Dynamic {
 		var s string
 		switch d.Tag {
@@ -567,6 +617,42 @@ func (f *File) readDynamic() error {
 	return nil
 }
 
+// checkDynamicSection checks the bounds and alignment of the SHT_DYNAMIC
+// section header, as patchelf does before reading it: a header that lies
+// about the dynamic table marks a corrupt file even when PT_DYNAMIC is
+// intact.
+func (f *File) checkDynamicSection() error {
+	for _, s := range f.Sections {
+		if s.Type != stdelf.SHT_DYNAMIC {
+			continue
+		}
+		if !f.inFile(s.Offset, s.Size) {
+			return formatErr(-1, "section %s (%d bytes at %#x): data offset extends past file end", s.Name, s.Size, s.Offset)
+		}
+		if s.Offset%uint64(f.dynEntSize()/2) != 0 {
+			return formatErr(int64(s.Offset), "section %s: section content is not naturally aligned", s.Name)
+		}
+	}
+	return nil
+}
+
+// loadedDynamicSection finds the SHT_DYNAMIC section of a program or
+// library, when a PT_LOAD maps all of it.
+func (f *File) loadedDynamicSection() (Section, bool) {
+	if f.Type != stdelf.ET_EXEC && f.Type != stdelf.ET_DYN {
+		return Section{}, false
+	}
+	for _, s := range f.Sections {
+		if s.Type != stdelf.SHT_DYNAMIC || s.Flags&stdelf.SHF_ALLOC == 0 || s.Size == 0 {
+			continue
+		}
+		if o, ok := f.fileOffset(s.Addr, s.Size); ok && uint64(o) == s.Offset {
+			return s, true
+		}
+	}
+	return Section{}, false
+}
+
 func (f *File) hasStringTags() bool {
 	for _, d := range f.Dynamic {
 		switch d.Tag {
@@ -579,7 +665,7 @@ func (f *File) hasStringTags() bool {
 
 func (f *File) dynString(off uint64) (string, error) {
 	if off >= uint64(len(f.dynstr)) {
-		return "", formatErr(f.strOff, "string offset %d past the dynamic string table (%d bytes)", off, len(f.dynstr))
+		return "", formatErr(f.strOff, "string table index out of bounds (offset %d, dynamic string table of %d bytes)", off, len(f.dynstr))
 	}
 	b := f.dynstr[off:]
 	i := bytes.IndexByte(b, 0)

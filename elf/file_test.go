@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -75,8 +77,8 @@ func TestHostileHeaders(t *testing.T) {
 		{"truncated header", func(b []byte) {}, "truncated"},
 		{"bad class", func(b []byte) { b[stdelf.EI_CLASS] = 9 }, "unknown class"},
 		{"bad data", func(b []byte) { b[stdelf.EI_DATA] = 7 }, "data encoding"},
-		{"phoff past end", func(b []byte) { le(b, 32, 1<<40, 8) }, "program header table outside the file"},
-		{"phoff wraps", func(b []byte) { le(b, 32, ^uint64(0)-8, 8) }, "outside the file"},
+		{"phoff past end", func(b []byte) { le(b, 32, 1<<40, 8) }, "program header table out of bounds"},
+		{"phoff wraps", func(b []byte) { le(b, 32, ^uint64(0)-8, 8) }, "out of bounds"},
 		{"phentsize", func(b []byte) { le(b, 54, 12, 2) }, "entry size"},
 		{"interp size", func(b []byte) { le(b, 64+56+32, 1<<50, 8) }, "interpreter path"},
 	}
@@ -113,6 +115,69 @@ func TestIsDebugObject(t *testing.T) {
 		f, err := elf.Open(path)
 		require.NoError(t, err)
 		assert.Equal(t, want, f.IsDebugObject(), path)
+		assert.Equal(t, want, f.DynamicStripped(), path)
 		require.NoError(t, f.Close())
 	}
+}
+
+// TestDynamicSectionWithoutPTDynamic: a library linked with a script that
+// leaves out PT_DYNAMIC (patchelf's phdr-corruption test) is read and
+// edited through its loaded .dynamic section.
+func TestDynamicSectionWithoutPTDynamic(t *testing.T) {
+	data := elftest.FixtureBytes(t, "x86_64/pie/libfoo.so")
+	f := parse(t, data)
+	i := slices.IndexFunc(f.Progs, func(p stdelf.ProgHeader) bool { return p.Type == stdelf.PT_DYNAMIC })
+	require.GreaterOrEqual(t, i, 0)
+	f.ByteOrder.PutUint32(data[f.PhOff+uint64(i*f.PhEntSize):], uint32(stdelf.PT_NULL))
+	g := parse(t, data)
+	require.True(t, g.IsDynamic())
+	assert.Equal(t, f.Needed, g.Needed)
+	assert.Equal(t, f.Soname, g.Soname)
+
+	for _, rp := range []string{"/x", strings.Repeat("/long", 40)} {
+		out, changed, err := elf.Apply(data, elf.Edit{SetRunpath: true, Runpath: rp})
+		require.NoError(t, err)
+		require.True(t, changed)
+		h := parse(t, out)
+		assert.Equal(t, rp, h.Runpath)
+		assert.Equal(t, f.Needed, h.Needed)
+		assert.False(t, slices.ContainsFunc(h.Progs, func(p stdelf.ProgHeader) bool { return p.Type == stdelf.PT_DYNAMIC }))
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "in"), data, 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "out"), out, 0o644))
+		assert.Empty(t, elftest.NewComplaints(elftest.Complaints(t, filepath.Join(dir, "in")), elftest.Complaints(t, filepath.Join(dir, "out"))))
+	}
+}
+
+// TestUnnamedSectionSymbols: a symbol in a section whose name was erased
+// (patchelf's invalid-elf test) is found for the warning patchelf gives.
+func TestUnnamedSectionSymbols(t *testing.T) {
+	data := elftest.FixtureBytes(t, "x86_64/pie/prog")
+	f := parse(t, data)
+	assert.Empty(t, f.UnnamedSectionSymbols())
+	text := slices.IndexFunc(f.Sections, func(s elf.Section) bool { return s.Name == ".text" })
+	require.Greater(t, text, 0)
+	clear(data[f.ShOff+uint64(text*f.ShEntSize):][:4])
+	assert.Equal(t, []int{text}, parse(t, data).UnnamedSectionSymbols())
+}
+
+// TestResolutionCacheSectionOfAnyKind: objcopy --add-section makes a
+// .note.nixos.ldcache that is no valid note; it still counts as present.
+func TestResolutionCacheSectionOfAnyKind(t *testing.T) {
+	objcopy := elftest.LookPath(t, "objcopy")
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "prog")
+	require.NoError(t, os.WriteFile(prog, elftest.FixtureBytes(t, "x86_64/pie/prog"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "tiny"), []byte("x"), 0o644))
+	f, err := elf.Open(prog)
+	require.NoError(t, err)
+	assert.False(t, f.HasResolutionCacheSection())
+	require.NoError(t, f.Close())
+	out, err := exec.Command(objcopy, "--add-section", elf.ResolutionCacheSection+"="+filepath.Join(dir, "tiny"), prog).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	f, err = elf.Open(prog)
+	require.NoError(t, err)
+	defer f.Close()
+	assert.True(t, f.HasResolutionCacheSection())
+	assert.Nil(t, f.ResolutionCache)
 }

@@ -153,6 +153,9 @@ func (p *planner) run() (*Patch, error) {
 	if err := p.planSymbols(); err != nil {
 		return nil, err
 	}
+	if p.dynChanged && len(f.Dynamic) == f.DynamicSlots {
+		return nil, ErrNoDTNull
+	}
 	if e.SetOSABI && e.OSABI != f.OSABI {
 		p.b.put(stdelf.EI_OSABI, []byte{byte(e.OSABI)})
 	}

@@ -25,6 +25,18 @@ type cacheNote struct {
 	addr      uint64
 }
 
+// HasResolutionCacheSection reports whether f has a section named
+// .note.nixos.ldcache, whatever it holds: patchelf 0.19 treats any such
+// section as an existing note (see ResolutionCache for a valid one).
+func (f *File) HasResolutionCacheSection() bool {
+	for _, s := range f.Sections {
+		if s.Name == ResolutionCacheSection {
+			return true
+		}
+	}
+	return f.cache != nil
+}
+
 func (f *File) readResolutionCache() {
 	try := func(off, size, addr uint64, section int) bool {
 		if size > maxNotes {
@@ -79,7 +91,9 @@ const (
 	cacheRemove
 )
 
-// planCache decides what happens to the note: written where the old one
+// planCache decides what happens to the note (with DT_RUNPATH or, as
+// patchelf 0.19 allows, DT_RPATH: the loader searches the object's own
+// DT_RPATH first, so the note's first hit is the loader's answer too): written where the old one
 // was when it fits, appended otherwise, removed when the run path or the
 // needed libraries change without a new note (it would be stale).
 func (p *planner) planCache() error {
@@ -89,9 +103,6 @@ func (p *planner) planCache() error {
 			p.cache = cacheRemove
 		}
 		return nil
-	}
-	if e.ForceRpath || (!p.hasTag(stdelf.DT_RUNPATH) && p.hasTag(stdelf.DT_RPATH)) {
-		return fmt.Errorf("%w: a resolution cache cannot be combined with DT_RPATH (--force-rpath)", ErrUnsafe)
 	}
 	if !f.IsDynamic() {
 		return fmt.Errorf("%w: no dynamic section (statically linked?) for a resolution cache", ErrUnsafe)

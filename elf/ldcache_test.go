@@ -84,16 +84,27 @@ func TestResolutionCacheNote(t *testing.T) {
 	}
 }
 
-func TestResolutionCacheRefusesRpath(t *testing.T) {
-	fx := elftest.Select(elftest.Fixtures(t), func(f elftest.Fixture) bool {
+// TestResolutionCacheWithRpath: as patchelf 0.19, a file that keeps
+// DT_RPATH gets a note too; the program still runs.
+func TestResolutionCacheWithRpath(t *testing.T) {
+	all := elftest.Fixtures(t)
+	fx := elftest.Select(all, func(f elftest.Fixture) bool {
 		return f.Arch.Name == "x86_64" && f.Variant == "pie" && f.Name == "prog"
 	})
 	require.Len(t, fx, 1)
-	e := runpath("/x")
+	dir := t.TempDir()
+	fx[0].CopyDeps(t, all, dir)
+	e := runpath(dir)
 	e.ForceRpath = true
-	e.ResolutionCache = []byte("a\x00=/x/a\x00\x00")
-	_, _, err := elf.Apply(fx[0].Bytes(t), e)
-	assert.ErrorIs(t, err, elf.ErrUnsafe)
+	e.ResolutionCache = []byte("libfoo.so\x00=" + dir + "/libfoo.so\x00\x00")
+	out := applyChecked(t, fx[0].Bytes(t), e, filepath.Join(dir, "in"))
+	got := parse(t, out)
+	assert.Equal(t, dir, got.Rpath)
+	assert.False(t, got.HasRunpath)
+	assert.Equal(t, e.ResolutionCache, got.ResolutionCache)
+	prog := filepath.Join(dir, "prog")
+	require.NoError(t, os.WriteFile(prog, out, 0o755))
+	assert.Equal(t, fx[0].Output, elftest.NewRunner(t, fx[0].Arch).RunOK(t, nil, prog))
 }
 
 // TestResolutionCacheGolden compares the note section with what patchelf

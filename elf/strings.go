@@ -206,7 +206,11 @@ func (p *planner) replaceVerneed(r Replacement) error {
 		if !v.isFile {
 			continue
 		}
-		if s, err := p.f.dynString(uint64(v.name)); err == nil && s == r.Old {
+		s, err := p.f.dynString(uint64(v.name))
+		if err != nil {
+			return err
+		}
+		if s == r.Old {
 			if p.verneedFix == nil {
 				p.verneedFix = map[uint64]string{}
 			}

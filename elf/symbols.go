@@ -582,3 +582,45 @@ func (p *planner) writeSymbols() {
 		p.b.put(w.Off, w.Data)
 	}
 }
+
+// UnnamedSectionSymbols returns the indices of the sections that have no
+// name but hold symbols of .symtab or .dynsym. patchelf warns about them
+// ("symbol table entry refers to an unnamed section"): it finds sections by
+// name and cannot keep such a symbol's section index right. Nothing here
+// depends on names; the list is for that warning.
+func (f *File) UnnamedSectionSymbols() []int {
+	unnamed := map[int]bool{}
+	for _, s := range f.Sections {
+		if s.Index > 0 && s.Name == "" {
+			unnamed[s.Index] = true
+		}
+	}
+	if len(unnamed) == 0 {
+		return nil
+	}
+	entsize, shndxOff := uint64(24), uint64(6)
+	if f.Class == stdelf.ELFCLASS32 {
+		entsize, shndxOff = 16, 14
+	}
+	hit := map[int]bool{}
+	for _, s := range f.Sections {
+		if (s.Type != stdelf.SHT_SYMTAB && s.Type != stdelf.SHT_DYNSYM) || s.Size > maxSymtabScan {
+			continue
+		}
+		tab, err := f.readAt(s.Offset, s.Size/entsize*entsize, "symbol table")
+		if err != nil {
+			continue
+		}
+		for i := uint64(0); i+entsize <= uint64(len(tab)); i += entsize {
+			if x := int(f.ByteOrder.Uint16(tab[i+shndxOff:])); unnamed[x] {
+				hit[x] = true
+			}
+		}
+	}
+	out := make([]int, 0, len(hit))
+	for x := range hit {
+		out = append(out, x)
+	}
+	slices.Sort(out)
+	return out
+}
