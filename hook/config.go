@@ -142,8 +142,9 @@ type FS interface {
 	// Realpath returns the absolute path with every symlink resolved.
 	Realpath(name string) (string, error)
 	Open(name string) (File, error)
-	// Replace replaces the regular file name atomically with a copy of
-	// itself that edit has changed; on any error name is left untouched.
+	// Replace replaces the regular file name with a copy of itself that
+	// edit has changed (atomically: on any error name is left untouched),
+	// or lets edit change it in place (see [OSFS.Mode]).
 	Replace(name string, edit func(tmp *os.File) error) error
 	// Remove removes a file: the hook removes only the temporary files an
 	// interrupted run left in the trees being patched.
@@ -165,6 +166,11 @@ type OSFS struct {
 	// for Nix builds, whose outputs are discarded when the build does not
 	// finish (see internal/atomicfile).
 	NoSync bool
+	// Mode is atomicfile.Atomic (the zero value) or atomicfile.InPlace:
+	// edits are then written into the files themselves, which a run
+	// killed mid-write leaves torn (see internal/atomicfile). For Nix
+	// builds only.
+	Mode atomicfile.Mode
 }
 
 func (OSFS) Lstat(name string) (fs.FileInfo, error)     { return os.Lstat(name) }
@@ -243,7 +249,7 @@ func (OSFS) Realpath(name string) (string, error) {
 }
 
 func (o OSFS) Replace(name string, edit func(tmp *os.File) error) error {
-	return atomicfile.Options{NoSync: o.NoSync}.ReplaceCopy(name, edit)
+	return atomicfile.Options{NoSync: o.NoSync, Mode: o.Mode}.ReplaceCopy(name, edit)
 }
 
 func (OSFS) Remove(name string) error { return os.Remove(name) }

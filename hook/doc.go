@@ -21,11 +21,13 @@
 //     linked, no segment, other architecture, incompatible OS ABI, debug
 //     object), resolves its dependencies with package resolver, and
 //     applies the interpreter and the RUNPATH in ONE [elf.Edit]. The
-//     result is parsed and checked before it is written to a temporary
-//     file in the same directory (a reflink clone of the original where
-//     the file system allows) that is renamed over the file
-//     (internal/atomicfile). A file whose bytes would not change is not
-//     written at all, so a second run changes nothing;
+//     result is parsed and checked before its first byte is written. How
+//     it is written is [OSFS.Mode] (internal/atomicfile): atomically, into
+//     a temporary file in the same directory (a reflink clone of the
+//     original where the file system allows) that is renamed over the file;
+//     or in place, only the changed bytes written into the file itself. A
+//     file whose bytes would not change is not written at all, so a second
+//     run changes nothing;
 //  4. reports every missing dependency at the end, ignored ones included.
 //
 // The walks keep no listing: directories are read as they are reached and
@@ -62,8 +64,14 @@
 //
 // # Caveats
 //
-// Replacing a file by rename gives it a new inode: hard links to the old
-// file keep the old bytes, and owner and extended attributes are not
-// carried over (permission bits are). The trees must not change during the
-// run.
+// Replacing a file by rename (atomic mode) gives it a new inode: hard
+// links to the old file keep the old bytes, and owner and extended
+// attributes are not carried over (permission bits are). In place, the
+// inode stays (hard links share the change, as with patchelf), but a run
+// killed while writing a file leaves that file torn: in place is for Nix
+// builds, whose outputs are thrown away when the build fails (cmd's
+// --write auto). In either mode a file the caller may not write is an
+// error and stays as it was, and a writable file in a directory that takes
+// no temporary file is written in place. The trees must not change during
+// the run.
 package hook

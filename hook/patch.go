@@ -141,7 +141,7 @@ func (r *runner) openELF(path string) (*openedELF, error) {
 
 // patchFile runs upstream's auto_patchelf_file on one regular file: the
 // skip rules, the interpreter, the dependencies, the RUNPATH, and then,
-// unlike upstream, one edit written atomically after it has been verified.
+// unlike upstream, one edit written after it has been verified.
 func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 	if err := ctx.Err(); err != nil {
 		return fr.fail(err)
@@ -256,8 +256,8 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 		return fr
 	}
 	// The result is checked before anything is written, from the bytes
-	// already read and the patch's writes; the temporary file must then
-	// have the result's size. Reading the temporary file back instead
+	// already read and the patch's writes; the file written (temporary or,
+	// in place, the file itself) must then have the result's size. Reading the temporary file back instead
 	// would cost a cold read on file systems that clone.
 	if err := verify(f.File, patch.Reader(f.src), patch.Size, edit); err != nil {
 		return fr.fail(nameErr(path, err))

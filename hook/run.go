@@ -49,8 +49,8 @@ type realDirResult struct {
 // dependency satisfied or ignored; otherwise it joins the per-file errors
 // and the unsatisfied dependencies (see [Report.Err]). It is [ErrNoPaths]
 // or a configuration error before anything is touched, and ctx's error
-// when the run was cancelled: files already written stay written (each one
-// atomically), the others are untouched.
+// when the run was cancelled: files already written stay written, the
+// others are untouched (cancelling waits for the file being written).
 func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gopatchelf/gopatchelf/elf"
 	"github.com/gopatchelf/gopatchelf/hook"
+	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
@@ -64,7 +65,9 @@ func autoParser() *argParser {
 			{names: []string{"--resolution-cache"}, kind: argFlag, dest: "resolution_cache",
 				help: "Also write the NixOS resolution-cache note (patchelf 0.19's --build-resolution-cache) for the RUNPATH written."},
 			{names: []string{"--fsync"}, kind: argOne, dest: "fsync", metavar: "{auto,always,never}",
-				help: "Sync each rewritten file before renaming it over the original: always, never, or (auto, the default) only outside a Nix build ($NIX_BUILD_TOP unset)."},
+				help: "Sync each rewritten file to disk (before renaming it over the original, or after writing it in place): always, never, or (auto, the default) only outside a Nix build ($NIX_BUILD_TOP unset)."},
+			{names: []string{"--write"}, kind: argOne, dest: "write", metavar: "{auto,in-place,atomic}",
+				help: "How files are rewritten: atomic (a temporary copy renamed over the file), in-place (only the changed bytes written into the file: no copy, same inode, but a run killed mid-write leaves a torn file), or (auto, the default) in place inside a Nix build ($NIX_BUILD_TOP set), atomic elsewhere."},
 			{names: []string{"--dry-run"}, kind: argFlag, dest: "dry_run",
 				help: "Report what would be done, but write nothing."},
 			{names: []string{"-v", "--verbose"}, kind: argFlag, dest: "verbose",
@@ -96,6 +99,11 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 	noSync, err := noSync(when)
 	if err != nil {
 		p.writeError(sio.errOut, "argument --fsync: "+err.Error())
+		return exitUsage
+	}
+	mode, err := writeMode(a)
+	if err != nil {
+		p.writeError(sio.errOut, "argument --write: "+err.Error())
 		return exitUsage
 	}
 
@@ -130,7 +138,7 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		ResolutionCache:            a.flag("resolution_cache"),
 		Workers:                    workers(),
 		Log:                        log,
-		FS:                         hook.OSFS{NoSync: noSync},
+		FS:                         hook.OSFS{NoSync: noSync, Mode: mode},
 	}
 	if err := setTarget(&cfg, a, log); err != nil {
 		log.Error(err)
@@ -340,6 +348,12 @@ func noSync(when string) (bool, error) {
 		return true, nil
 	}
 	return false, fmt.Errorf("invalid choice: '%s' (choose from 'auto', 'always', 'never')", when)
+}
+
+// writeMode is the --write choice: auto means in place inside a Nix build.
+func writeMode(a *parsedArgs) (atomicfile.Mode, error) {
+	when, _ := a.one("write")
+	return atomicfile.ParseMode(when, os.Getenv("NIX_BUILD_TOP") != "")
 }
 
 // workers is $NIX_BUILD_CORES when set and positive (0 means "all" to

@@ -93,6 +93,7 @@ func goldenCases() []goldenCase {
 		{name: "usage-unrecognized", args: auto("--paths", "out", "--bogus", "value")},
 		{name: "usage-page-size", args: auto("--paths", "out", "--extra-args", "--page-size", "1000")},
 		{name: "usage-fsync", args: auto("--paths", "out", "--fsync", "sometimes")},
+		{name: "usage-write", args: auto("--paths", "out", "--write", "inplace")},
 		{name: "help", args: auto("--help")},
 		{name: "missing-path", args: auto("--paths", "out/bin/prog", "gone", "--libs", "store/bar/lib", "store/pq/lib")},
 		{name: "truncated", args: auto("--paths", "out", "--libs", "store/bar/lib", "store/pq/lib"),

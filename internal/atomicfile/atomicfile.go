@@ -39,6 +39,13 @@ type Options struct {
 	// which costs about a third of a rewrite here and buys nothing when
 	// the caller has opted out of durability.
 	NoSync bool
+
+	// Mode is Atomic (the zero value) or InPlace. In place, Replace and
+	// ReplaceCopy hand their callback the original file itself, opened for
+	// writing, instead of a temporary file: see the package documentation.
+	// Atomically, a file the caller may write in a directory it may not
+	// (no temporary file can be made there) is written in place too.
+	Mode Mode
 }
 
 // Pending is a temporary file that will replace path on Commit.
@@ -148,7 +155,23 @@ func Replace(path string, fill func(tmp *os.File) error) error {
 
 // Replace is [Replace] with o's options.
 func (o Options) Replace(path string, fill func(tmp *os.File) error) error {
+	return o.replace(path, fill, o.fillInPlace)
+}
+
+// replace writes through a temporary file, or through inPlace when o asks
+// for it or when the directory takes no temporary file but the file may be
+// written.
+func (o Options) replace(path string, fill func(*os.File) error, inPlace func(path string, fill func(*os.File) error) error) error {
+	if o.Mode == InPlace {
+		return inPlace(path, fill)
+	}
+	if err := CheckWritable(path); err != nil {
+		return err
+	}
 	p, err := o.Create(path)
+	if dirNotWritable(err) {
+		return inPlace(path, fill)
+	}
 	if err != nil {
 		return err
 	}
@@ -173,7 +196,7 @@ func ReplaceCopy(path string, edit func(tmp *os.File) error) error {
 
 // ReplaceCopy is [ReplaceCopy] with o's options.
 func (o Options) ReplaceCopy(path string, edit func(tmp *os.File) error) error {
-	return o.Replace(path, func(tmp *os.File) error {
+	return o.replace(path, func(tmp *os.File) error {
 		src, err := os.Open(path)
 		if err != nil {
 			return err
@@ -185,5 +208,5 @@ func (o Options) ReplaceCopy(path string, edit func(tmp *os.File) error) error {
 			}
 		}
 		return edit(tmp)
-	})
+	}, func(path string, _ func(*os.File) error) error { return o.editInPlace(path, edit) })
 }

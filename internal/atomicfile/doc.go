@@ -18,9 +18,42 @@
 // rename still guarantees there is that a killed or failing run leaves
 // every file whole.
 //
+// # Writing in place
+//
+// [Options.Mode] InPlace ([ParseMode]'s choice for --write in-place, and for
+// --write auto inside a Nix build) skips the temporary file: the caller's
+// callback gets the original file itself, opened for writing without
+// truncation, and writes only the bytes that change (pwrite), extending or
+// cutting the file as planned. No copy is made, whatever the file's size,
+// and the inode stays the same: other hard links see the change, and the
+// owner, group, mode and extended attributes stay as they were — what
+// patchelf itself does. Callers check the planned result before the first
+// byte is written, so a refused edit leaves the file untouched in either
+// mode.
+//
+// What in place gives up is atomicity. A process killed (or a machine that
+// loses power) between the first and the last write leaves a torn file:
+// some of the new bytes, not all. A program that has the file mapped or is
+// running it sees the bytes change under it (and a running executable
+// cannot be opened for writing at all: ETXTBSY). That is only acceptable
+// where the output is thrown away when the writer fails, as Nix throws away
+// the outputs of a build that did not finish; outside such a build, Atomic
+// is the default.
+//
+// # Permissions
+//
+// As with patchelf, a file the caller may not write (no write permission
+// and not root, or a read-only file system) is refused before anything is
+// made, with patchelf's message after the file's name
+// ("lib/libfoo.so: open: Permission denied", a [*NotWritableError]), in
+// both modes: that the directory would take a temporary file does not make
+// a read-only file writable. A writable file in a directory the caller may
+// not write is written in place even in Atomic mode, since no temporary
+// file can be made next to it; that one file then has in place's caveats.
+//
 // # Caveats
 //
-// rename(2) replaces the name, not the inode. The new file has a new inode:
+// In Atomic mode, rename(2) replaces the name, not the inode. The new file has a new inode:
 // other hard links keep the old bytes, a symlink at the path would become a
 // regular file (callers pass regular files only), and the owner, group and
 // extended attributes are those of the process, not of the old file. Only
