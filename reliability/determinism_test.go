@@ -63,9 +63,30 @@ func makeTree(t *testing.T, root string, files map[string]file, order []string) 
 // TestDeterminism: the same tree created in two orders (so that readdir
 // order may differ) and patched with NIX_BUILD_CORES=1 and 8 gives the
 // same bytes and the same log lines. A second run writes no file: the
-// inodes and mtimes stay as they were.
+// inodes and mtimes stay as they were. All of it in both write modes,
+// which give the same bytes and logs; in place, every file keeps its inode.
 func TestDeterminism(t *testing.T) {
 	files := detTree(t)
+	// The same paths for both modes: RUNPATHs are absolute.
+	tmp := t.TempDir()
+	byMode := map[string]map[string]entry{}
+	logs := map[string]string{}
+	for _, mode := range writeModes {
+		t.Run(mode, func(t *testing.T) {
+			byMode[mode], logs[mode] = determinism(t, tmp, files, mode)
+		})
+	}
+	require.Len(t, byMode, len(writeModes))
+	for p, e := range byMode["atomic"] {
+		assert.Equal(t, e.hash, byMode["in-place"][p].hash, "%s: in place differs from atomic", p)
+	}
+	assert.Len(t, byMode["in-place"], len(byMode["atomic"]))
+	assert.Equal(t, logs["atomic"], logs["in-place"], "the log depends on the write mode")
+}
+
+// determinism runs TestDeterminism with --write mode and returns the tree
+// patched and the log of the first run.
+func determinism(t *testing.T, tmp string, files map[string]file, mode string) (map[string]entry, string) {
 	order := make([]string, 0, len(files))
 	for p := range files {
 		order = append(order, p)
@@ -74,7 +95,6 @@ func TestDeterminism(t *testing.T) {
 	reversed := slices.Clone(order)
 	slices.Reverse(reversed)
 
-	tmp := t.TempDir()
 	interp := interpreterFile(t, tmp)
 	nolibc := filepath.Join(tmp, "nolibc")
 	tree := filepath.Join(tmp, "tree") // the same path both times: RUNPATHs are absolute
@@ -90,9 +110,15 @@ func TestDeterminism(t *testing.T) {
 	}{{order, "1"}, {reversed, "8"}, {order, "8"}, {reversed, "1"}} {
 		require.NoError(t, os.RemoveAll(tree))
 		makeTree(t, tree, files, c.order)
-		res := runBin(t, []string{"NIX_BUILD_CORES=" + c.cores}, autoArgs(tree, interp, nolibc)...)
+		before := snapshot(t, tree)
+		res := runBin(t, []string{"NIX_BUILD_CORES=" + c.cores}, autoArgs(tree, interp, nolibc, "--write", mode)...)
 		require.Equal(t, 0, res.code, "run %d: %s", i, res.stderr)
 		results = append(results, outcome{contents(snapshot(t, tree)), res.stdout, res.stderr})
+		if mode == "in-place" {
+			for p, e := range results[i].files {
+				assert.Equal(t, before[p].inode, e.inode, "run %d: %s has a new inode in place", i, p)
+			}
+		}
 		if i > 0 {
 			for p, e := range results[0].files {
 				assert.Equal(t, e.hash, results[i].files[p].hash, "run %d (cores %s): %s differs", i, c.cores, p)
@@ -111,7 +137,7 @@ func TestDeterminism(t *testing.T) {
 
 	// Idempotence: run again over the last tree.
 	before := snapshot(t, tree)
-	res := runBin(t, []string{"NIX_BUILD_CORES=2"}, autoArgs(tree, interp, nolibc)...)
+	res := runBin(t, []string{"NIX_BUILD_CORES=2"}, autoArgs(tree, interp, nolibc, "--write", mode)...)
 	require.Equal(t, 0, res.code, res.stderr)
 	after := snapshot(t, tree)
 	for p, e := range before {
@@ -121,4 +147,5 @@ func TestDeterminism(t *testing.T) {
 		assert.Equal(t, e.hash, a.hash, p)
 	}
 	assert.Len(t, after, len(before))
+	return results[0].files, results[0].stdout + results[0].stderr
 }

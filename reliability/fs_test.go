@@ -71,52 +71,75 @@ func autoTree(t *testing.T, tree string, env []string, extra ...string) runResul
 	return runBin(t, env, args...)
 }
 
-// TestReadOnlyFiles: files without write permission are patched (the
-// replacement is a new file renamed over the old one, which needs only the
-// directory to be writable) and keep their permission bits.
+// TestReadOnlyFiles: as root, files without write permission are patched,
+// as patchelf run by root patches them, and keep their permission bits, in
+// both write modes. (Not as root they are refused: TestUnreadableAndUnwritable.)
 func TestReadOnlyFiles(t *testing.T) {
+	if os.Geteuid() != 0 {
+		elftest.Unavailable(t, "only root may write a file without write permission")
+		return
+	}
 	tr := transitive(t)
-	tree := t.TempDir()
-	prog := put(t, tree, "bin/prog", tr["prog"], 0o555)
-	foo := put(t, tree, "lib/libfoo.so", tr["libfoo.so"], 0o444)
-	put(t, tree, "lib/libbar.so", tr["libbar.so"], 0o444)
+	for _, mode := range writeModes {
+		t.Run(mode, func(t *testing.T) {
+			tree := t.TempDir()
+			prog := put(t, tree, "bin/prog", tr["prog"], 0o555)
+			foo := put(t, tree, "lib/libfoo.so", tr["libfoo.so"], 0o444)
+			put(t, tree, "lib/libbar.so", tr["libbar.so"], 0o444)
 
-	res := autoTree(t, tree, nil)
-	require.Equal(t, 0, res.code, res.stderr)
-	for p, mode := range map[string]fs.FileMode{prog: 0o555, foo: 0o444} {
-		fi, err := os.Stat(p)
-		require.NoError(t, err)
-		assert.Equal(t, mode, fi.Mode().Perm(), p)
-		assert.Equal(t, filepath.Join(tree, "lib"), runpathOf(t, p), p)
+			res := autoTree(t, tree, nil, "--write", mode)
+			require.Equal(t, 0, res.code, res.stderr)
+			for p, mode := range map[string]fs.FileMode{prog: 0o555, foo: 0o444} {
+				fi, err := os.Stat(p)
+				require.NoError(t, err)
+				assert.Equal(t, mode, fi.Mode().Perm(), p)
+				assert.Equal(t, filepath.Join(tree, "lib"), runpathOf(t, p), p)
+			}
+		})
 	}
 }
 
-// TestHardlinks: each name of a hard-linked file inside the trees is
-// patched separately, so the names stop sharing an inode; a name outside
-// the trees keeps the original bytes.
+// TestHardlinks, atomic: each name of a hard-linked file inside the trees
+// is patched separately, so the names stop sharing an inode; a name
+// outside the trees keeps the original bytes. In place, as with patchelf:
+// the file is patched once, through whichever name comes first, and every
+// name (the one outside the trees too) shares the change and the inode.
 func TestHardlinks(t *testing.T) {
 	tr := transitive(t)
-	dir := t.TempDir()
-	tree := filepath.Join(dir, "tree")
-	a := put(t, tree, "a/prog", tr["prog"], 0o755)
-	b := filepath.Join(tree, "b", "prog")
-	require.NoError(t, os.MkdirAll(filepath.Dir(b), 0o755))
-	require.NoError(t, os.Link(a, b))
-	outside := filepath.Join(dir, "outside-prog")
-	require.NoError(t, os.Link(a, outside))
-	put(t, tree, "lib/libfoo.so", tr["libfoo.so"], 0o755)
-	put(t, tree, "lib/libbar.so", tr["libbar.so"], 0o755)
+	for _, mode := range writeModes {
+		t.Run(mode, func(t *testing.T) {
+			dir := t.TempDir()
+			tree := filepath.Join(dir, "tree")
+			a := put(t, tree, "a/prog", tr["prog"], 0o755)
+			b := filepath.Join(tree, "b", "prog")
+			require.NoError(t, os.MkdirAll(filepath.Dir(b), 0o755))
+			require.NoError(t, os.Link(a, b))
+			outside := filepath.Join(dir, "outside-prog")
+			require.NoError(t, os.Link(a, outside))
+			put(t, tree, "lib/libfoo.so", tr["libfoo.so"], 0o755)
+			put(t, tree, "lib/libbar.so", tr["libbar.so"], 0o755)
 
-	res := autoTree(t, tree, nil)
-	require.Equal(t, 0, res.code, res.stderr)
-	assert.Equal(t, tr["prog"], mustRead(t, outside), "the name outside the tree keeps the original")
-	assert.Equal(t, mustRead(t, a), mustRead(t, b), "both names in the tree are patched the same")
-	assert.NotEqual(t, tr["prog"], mustRead(t, a))
-	fa, err := os.Stat(a)
-	require.NoError(t, err)
-	fb, err := os.Stat(b)
-	require.NoError(t, err)
-	assert.False(t, os.SameFile(fa, fb), "the names no longer share an inode")
+			res := autoTree(t, tree, nil, "--write", mode)
+			require.Equal(t, 0, res.code, res.stderr)
+			assert.Equal(t, mustRead(t, a), mustRead(t, b), "both names in the tree are patched the same")
+			assert.NotEqual(t, tr["prog"], mustRead(t, a))
+			assert.Equal(t, filepath.Join(tree, "lib"), runpathOf(t, b))
+			fa, err := os.Stat(a)
+			require.NoError(t, err)
+			fb, err := os.Stat(b)
+			require.NoError(t, err)
+			fo, err := os.Stat(outside)
+			require.NoError(t, err)
+			if mode == "atomic" {
+				assert.Equal(t, tr["prog"], mustRead(t, outside), "the name outside the tree keeps the original")
+				assert.False(t, os.SameFile(fa, fb), "the names no longer share an inode")
+				return
+			}
+			assert.Equal(t, mustRead(t, a), mustRead(t, outside), "the name outside the tree shares the change")
+			assert.True(t, os.SameFile(fa, fb), "the names still share an inode")
+			assert.True(t, os.SameFile(fa, fo), "the name outside too")
+		})
+	}
 }
 
 // TestSymlinksOutside: symlinks to files and directories outside the
@@ -270,11 +293,19 @@ func unprivileged(t *testing.T) *syscall.SysProcAttr {
 }
 
 // TestUnreadableAndUnwritable runs as an unprivileged user (nobody when the
-// tests run as root): a file it cannot read, and a file in a directory it
-// cannot write, each give a one-line error naming the file, the exit code
-// 1, and stay as they were; the other files are patched.
+// tests run as root), in both write modes: a file it cannot read gives a
+// one-line error naming the file; a file it may not write (mode 0444, its
+// own) is refused with patchelf's "open: Permission denied"; both give exit
+// 1 and stay as they were. A writable file in a directory it cannot write
+// is patched in place, as patchelf does; the other files are patched.
 func TestUnreadableAndUnwritable(t *testing.T) {
 	tr := transitive(t)
+	for _, mode := range writeModes {
+		t.Run(mode, func(t *testing.T) { unreadableAndUnwritable(t, tr, mode) })
+	}
+}
+
+func unreadableAndUnwritable(t *testing.T, tr map[string][]byte, mode string) {
 	dir, err := os.MkdirTemp("", "reliability-unpriv-")
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
@@ -284,6 +315,7 @@ func TestUnreadableAndUnwritable(t *testing.T) {
 	put(t, tree, "lib/libbar.so", tr["libbar.so"], 0o755)
 	ok := put(t, tree, "ok/prog", tr["prog"], 0o755)
 	unreadable := put(t, tree, "unreadable/prog", tr["prog"], 0o755)
+	unwritable := put(t, tree, "unwritable/prog", tr["prog"], 0o755)
 	readonlyDir := put(t, tree, "readonly-dir/prog", tr["prog"], 0o755)
 	interp := interpreterFile(t, dir)
 
@@ -299,11 +331,12 @@ func TestUnreadableAndUnwritable(t *testing.T) {
 		require.NoError(t, os.Chown(filepath.Dir(readonlyDir), 0, 0))
 	}
 	require.NoError(t, os.Chmod(unreadable, 0o000))
+	require.NoError(t, os.Chmod(unwritable, 0o555))
 	require.NoError(t, os.Chmod(filepath.Dir(readonlyDir), 0o555))
 	t.Cleanup(func() { os.Chmod(filepath.Dir(readonlyDir), 0o755) })
 	before := snapshot(t, tree)
 
-	cmd := exec.Command(gopatchelf(t), autoArgs(tree, interp, filepath.Join(dir, "nolibc"))...)
+	cmd := exec.Command(gopatchelf(t), autoArgs(tree, interp, filepath.Join(dir, "nolibc"), "--write", mode)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	cmd.SysProcAttr = attr
 	var stdout, stderr strings.Builder
@@ -315,21 +348,23 @@ func TestUnreadableAndUnwritable(t *testing.T) {
 
 	errLines := map[string]string{}
 	for _, l := range lines(stderr.String()) {
-		for _, p := range []string{unreadable, readonlyDir} {
+		for _, p := range []string{unreadable, unwritable, readonlyDir} {
 			if strings.HasPrefix(l, "gopatchelf: error: ") && strings.Contains(l, p) {
 				errLines[p] = l
 			}
 		}
 	}
 	assert.Contains(t, errLines[unreadable], "permission denied")
-	assert.Contains(t, errLines[readonlyDir], "permission denied")
+	assert.Equal(t, "gopatchelf: error: "+unwritable+": open: Permission denied", errLines[unwritable])
+	assert.Empty(t, errLines[readonlyDir])
 	after := snapshot(t, tree)
-	for _, p := range []string{"unreadable/prog", "readonly-dir/prog"} {
-		assert.Equal(t, before[p].hash, after[p].hash, p)
-		assert.Equal(t, before[p].mode, after[p].mode, p)
+	for _, p := range []string{"unreadable/prog", "unwritable/prog"} {
+		assert.Equal(t, before[p], after[p], p)
 	}
 	assert.NotEqual(t, before["ok/prog"].hash, after["ok/prog"].hash, "the readable file is patched")
 	assert.Equal(t, filepath.Join(tree, "lib"), runpathOf(t, ok))
+	assert.Equal(t, filepath.Join(tree, "lib"), runpathOf(t, readonlyDir), "the file in the read-only directory is patched")
+	assert.Equal(t, before["readonly-dir/prog"].inode, after["readonly-dir/prog"].inode, "in place")
 	assert.Empty(t, tempFiles(t, tree))
 	t.Logf("stderr:\n%s", stderr.String())
 }

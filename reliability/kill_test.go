@@ -69,11 +69,16 @@ func writeFiles(t *testing.T, root string, files map[string][]byte) {
 	syscall.Sync()
 }
 
-// autoArgs is the command line the kill and determinism tests run.
-func autoArgs(tree, interp, nolibc string) []string {
-	return []string{"auto", "--paths", tree, "--interpreter", interp, "--libc-dir", nolibc,
-		"--ignore-missing", "libc.so.6"}
+// autoArgs is the command line the kill and determinism tests run, with
+// extra options (such as --write) added.
+func autoArgs(tree, interp, nolibc string, extra ...string) []string {
+	return append([]string{"auto", "--paths", tree, "--interpreter", interp, "--libc-dir", nolibc,
+		"--ignore-missing", "libc.so.6"}, extra...)
 }
+
+// writeModes are the --write values the suite runs each test of files
+// being written with: every guarantee but the kill test's holds in both.
+var writeModes = []string{"atomic", "in-place"}
 
 // interpreterFile returns a file that stands for the dynamic linker: it is
 // only parsed for the target platform, never run.
@@ -135,13 +140,15 @@ func TestKill(t *testing.T) {
 			delay := time.Duration(rng.Int64N(int64(refTime)*6/5 + 1))
 			before := snapshot(t, tree)
 			tempsBefore := tempFiles(t, tree)
-			cmd := exec.Command(gopatchelf(t), autoArgs(tree, interp, nolibc)...)
+			// Atomic writes, which a Nix build would not use (--write
+			// auto writes in place there: TestKillInPlace).
+			cmd := exec.Command(gopatchelf(t), autoArgs(tree, interp, nolibc, "--write", "atomic")...)
 			cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 			if k%2 == 1 {
-				// As in a Nix build: no fsync, and the new file is swapped
-				// with the old one (RENAME_EXCHANGE) before the old one is
-				// removed; a kill in between leaves the old bytes under a
-				// temporary name, which the next run removes.
+				// As in a Nix build, but atomic: no fsync, and the new file
+				// is swapped with the old one (RENAME_EXCHANGE) before the
+				// old one is removed; a kill in between leaves the old bytes
+				// under a temporary name, which the next run removes.
 				cmd.Env = append(cmd.Env, "NIX_BUILD_TOP="+t.TempDir())
 			}
 			require.NoError(t, cmd.Start())
@@ -218,5 +225,127 @@ func TestKill(t *testing.T) {
 	t.Logf("%d kills (%d of the signals SIGTERM): %d left the tree half patched, %d temporary files left behind were removed by the next run",
 		kills, terms, midway, leftTemps)
 	// Without a kill inside the patch phase the test proves little.
+	assert.Positive(t, midway, "no kill landed while files were being patched")
+}
+
+// TestKillInPlace is TestKill for --write in-place, as the hook runs inside
+// a Nix build (NIX_BUILD_TOP set, --write auto): what in place gives up,
+// shown rather than hidden. After a SIGKILL each file is its original
+// bytes, exactly what an uninterrupted run writes, or torn: some of the
+// new bytes written, not all — but never a byte that is neither the old
+// one nor the new one at its offset, and never another size. No other file
+// appears. A SIGTERM (one signal in three) lets the file being written
+// finish, so it leaves no torn file. The test counts the torn files; a
+// build that was killed is thrown away by Nix, which is why in place is
+// only the default there. A full run after a kill that tore nothing
+// finishes the job; after one that tore a file its result is not
+// promised, and is only logged.
+func TestKillInPlace(t *testing.T) {
+	kills := envInt(t, KillsEnv, 15)
+	copies := envInt(t, KillCopiesEnv, 40)
+	tmp := t.TempDir()
+	interp := interpreterFile(t, tmp)
+	nolibc := filepath.Join(tmp, "nolibc")
+	tree := filepath.Join(tmp, "tree")
+	orig := killTree(t, tree, copies)
+	args := autoArgs(tree, interp, nolibc, "--write", "in-place")
+	env := []string{"PATH=" + os.Getenv("PATH"), "NIX_BUILD_TOP=" + tmp}
+
+	start := time.Now()
+	ref := runBin(t, []string{"NIX_BUILD_TOP=" + tmp}, args...)
+	refTime := time.Since(start)
+	require.Equal(t, 0, ref.code, "reference run: %s", ref.stderr)
+	want := map[string][]byte{}
+	patched := 0
+	for rel, data := range orig {
+		b := mustRead(t, filepath.Join(tree, rel))
+		want[rel] = b
+		if string(b) != string(data) {
+			patched++
+		}
+	}
+	require.Greater(t, patched, len(orig)/3, "the reference run patched too little to test anything")
+	t.Logf("reference run: %d files, %d patched, %v", len(orig), patched, refTime.Round(time.Millisecond))
+
+	rng := rand.New(rand.NewPCG(0x696e706c, 1))
+	var midway, torn, tornRuns, terms, fixedAfterTear int
+	for k := range kills {
+		require.NoError(t, os.RemoveAll(tree))
+		writeFiles(t, tree, orig)
+		delay := time.Duration(rng.Int64N(int64(refTime)*6/5 + 1))
+		cmd := exec.Command(gopatchelf(t), args...)
+		cmd.Env = env
+		require.NoError(t, cmd.Start())
+		time.Sleep(delay)
+		sig := syscall.SIGKILL
+		if rng.IntN(3) == 0 {
+			sig = syscall.SIGTERM
+			terms++
+		}
+		_ = cmd.Process.Signal(sig)
+		_ = cmd.Wait()
+
+		done, tornNow := 0, 0
+		for rel, data := range orig {
+			got := mustRead(t, filepath.Join(tree, rel))
+			w := want[rel]
+			switch {
+			case string(got) == string(w):
+				if string(w) != string(data) {
+					done++
+				}
+			case string(got) == string(data):
+			default:
+				tornNow++
+				if len(got) != len(data) && len(got) != len(w) {
+					t.Errorf("kill %d after %v: torn %s has %d bytes, neither %d nor %d", k, delay, rel, len(got), len(data), len(w))
+					continue
+				}
+				for i, c := range got {
+					if (i >= len(data) || c != data[i]) && (i >= len(w) || c != w[i]) {
+						t.Errorf("kill %d after %v: torn %s has a byte at %#x that is neither old nor new", k, delay, rel, i)
+						break
+					}
+				}
+			}
+		}
+		snap := snapshot(t, tree)
+		for p, e := range snap {
+			if _, known := orig[p]; !known && !e.mode.IsDir() {
+				t.Errorf("kill %d: unexpected entry %s", k, p)
+			}
+		}
+		if sig == syscall.SIGTERM {
+			assert.Zero(t, tornNow, "kill %d: SIGTERM tore a file", k)
+		}
+		if done > 0 && done < patched {
+			midway++
+		}
+		torn += tornNow
+		if tornNow > 0 {
+			tornRuns++
+		}
+
+		fin := runBin(t, []string{"NIX_BUILD_TOP=" + tmp}, args...)
+		same := fin.code == 0
+		for rel, w := range want {
+			if string(mustRead(t, filepath.Join(tree, rel))) != string(w) {
+				same = false
+			}
+		}
+		switch {
+		case tornNow == 0:
+			assert.True(t, same, "kill %d tore nothing, yet the next full run did not finish the job: %s", k, fin.stderr)
+		case same:
+			fixedAfterTear++
+		default:
+			t.Logf("kill %d tore %d files; the next run (exit %d) did not restore the reference result", k, tornNow, fin.code)
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	t.Logf("%d kills in place (%d SIGTERM): %d left the tree half patched, %d tore %d files in all (%d of those runs fixed by the next run)",
+		kills, terms, midway, tornRuns, torn, fixedAfterTear)
 	assert.Positive(t, midway, "no kill landed while files were being patched")
 }

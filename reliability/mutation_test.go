@@ -280,115 +280,152 @@ func TestMutationsAuto(t *testing.T) {
 	}
 	sort.Strings(arches)
 
-	for _, arch := range arches {
-		t.Run(arch, func(t *testing.T) {
-			tree := filepath.Join(tmp, "tree", arch)
-			libs := filepath.Join(tmp, "libs", arch)
-			require.NoError(t, os.MkdirAll(libs, 0o755))
-			var interp string
-			for _, fx := range fixtures {
-				if fx.Arch.Name == arch && fx.Variant == "transitive" {
-					p := fx.CopyTo(t, libs)
-					if fx.Name == "libbar.so" {
-						interp = p // only parsed, for the target platform
-					}
-				}
-			}
-			require.NotEmpty(t, interp)
-			files := byArch[arch]
-			before := snapshot(t, tree)
-
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute+time.Duration(len(files))*50*time.Millisecond)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, gopatchelf(t), "auto", "--paths", tree, "--libs", libs,
-				"--interpreter", interp, "--libc-dir", filepath.Join(tmp, "nolibc"), "--ignore-missing", "libc.so.6")
-			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "NIX_BUILD_CORES=2"}
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			start := time.Now()
-			err := cmd.Run()
-			require.NoError(t, ctx.Err(), "gopatchelf auto did not finish over %d mutants", len(files))
-			code := 0
-			if ee, ok := err.(*exec.ExitError); ok {
-				code = ee.ExitCode()
-			} else {
-				require.NoError(t, err)
-			}
-			after := snapshot(t, tree)
-
-			errLines := map[string][]string{}
-			var bad []string
-			for _, l := range lines(stderr.String()) {
-				switch {
-				case strings.Contains(l, "panic") || strings.HasPrefix(l, "goroutine "):
-					bad = append(bad, "crash: "+l)
-				case strings.HasPrefix(l, "gopatchelf: error: ") && strings.Contains(l, " files could not be patched"):
-				case strings.HasPrefix(l, "gopatchelf: error: "):
-					named := ""
-					for p := range files {
-						if strings.Contains(l, p+":") {
-							named = p
-							break
-						}
-					}
-					if named == "" {
-						bad = append(bad, "error names no file of the tree: "+l)
-						continue
-					}
-					errLines[named] = append(errLines[named], l)
-				case strings.HasPrefix(l, "gopatchelf: "),
-					l == "auto-patchelf failed to find all the required dependencies.",
-					strings.HasPrefix(l, "Add the missing dependencies"):
-				default:
-					bad = append(bad, "unexpected stderr line: "+l)
-				}
-			}
-			changed := 0
-			for p, m := range files {
-				rel, _ := filepath.Rel(tree, p)
-				b, a := before[filepath.ToSlash(rel)], after[filepath.ToSlash(rel)]
-				if len(errLines[p]) > 1 {
-					bad = append(bad, fmt.Sprintf("%s: %d error lines for one file", m, len(errLines[p])))
-				}
-				if b.hash == a.hash {
-					continue
-				}
-				changed++
-				if len(errLines[p]) > 0 {
-					bad = append(bad, fmt.Sprintf("%s: failed (%s) but changed", m, errLines[p][0]))
-				}
-				if b.mode != a.mode {
-					bad = append(bad, fmt.Sprintf("%s: mode %v became %v", m, b.mode, a.mode))
-				}
-				data, err := os.ReadFile(p)
-				require.NoError(t, err)
-				if _, err := elf.NewFile(bytes.NewReader(data), int64(len(data))); err != nil {
-					bad = append(bad, fmt.Sprintf("%s: patched file does not parse: %v", m, err))
-				}
-				if _, err := stdelf.NewFile(bytes.NewReader(data)); err != nil {
-					bad = append(bad, fmt.Sprintf("%s: patched file rejected by debug/elf: %v", m, err))
-				}
-			}
-			for p := range after {
-				if _, ok := before[p]; !ok {
-					bad = append(bad, "new file after the run: "+p)
-				}
-			}
-			verifyCaught := 0
-			for _, ls := range errLines {
-				if strings.Contains(ls[0], "verification of the rewritten file failed") || strings.Contains(ls[0], "result does not parse") {
-					verifyCaught++
-				}
-			}
-			var maxRSS int64
-			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-				maxRSS = ru.Maxrss // KiB on Linux
-			}
-			t.Logf("%d mutants in %v: exit %d, %d changed, %d failed with an error line (%d caught by the re-parse before the rename), peak RSS %d KiB",
-				len(files), time.Since(start).Round(time.Millisecond), code, changed, len(errLines), verifyCaught, maxRSS)
-			assert.Contains(t, []int{0, 1}, code, "exit code")
-			assert.Empty(t, bad)
-			assert.Empty(t, tempFiles(t, tree))
-		})
+	results := map[string]map[string]entry{}
+	for _, mode := range writeModes {
+		for _, arch := range arches {
+			t.Run(mode+"/"+arch, func(t *testing.T) {
+				results[mode+"/"+arch] = mutantsAuto(t, tmp, mode, arch, byArch[arch], fixtures)
+			})
+		}
 	}
+	// Both modes leave every mutant with the same bytes.
+	for _, arch := range arches {
+		a, p := results["atomic/"+arch], results["in-place/"+arch]
+		require.NotNil(t, a, arch)
+		require.NotNil(t, p, arch)
+		for rel, e := range contents(a) {
+			assert.Equal(t, e.hash, p[rel].hash, "%s/%s: in place differs from atomic", arch, rel)
+		}
+	}
+}
+
+// mutantsAuto runs TestMutationsAuto's check for one architecture's
+// mutants with --write mode, over a fresh copy of their tree, and returns
+// the tree afterwards. The copy and the libraries are at the same paths for
+// both modes: RUNPATHs are absolute.
+func mutantsAuto(t *testing.T, tmp, mode, arch string, files map[string]mutant, fixtures []elftest.Fixture) map[string]entry {
+	orig := filepath.Join(tmp, "tree", arch)
+	tree := filepath.Join(tmp, "run", arch)
+	require.NoError(t, os.RemoveAll(tree))
+	require.NoError(t, os.MkdirAll(filepath.Dir(tree), 0o755))
+	require.NoError(t, exec.Command("cp", "-a", orig, tree).Run())
+	moved := make(map[string]mutant, len(files))
+	for p, m := range files {
+		rel, _ := filepath.Rel(orig, p)
+		moved[filepath.Join(tree, rel)] = m
+	}
+	files = moved
+	libs := filepath.Join(tmp, "libs", arch)
+	require.NoError(t, os.RemoveAll(libs))
+	require.NoError(t, os.MkdirAll(libs, 0o755))
+	var interp string
+	for _, fx := range fixtures {
+		if fx.Arch.Name == arch && fx.Variant == "transitive" {
+			p := fx.CopyTo(t, libs)
+			if fx.Name == "libbar.so" {
+				interp = p // only parsed, for the target platform
+			}
+		}
+	}
+	require.NotEmpty(t, interp)
+	before := snapshot(t, tree)
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute+time.Duration(len(files))*50*time.Millisecond)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, gopatchelf(t), "auto", "--paths", tree, "--libs", libs,
+		"--interpreter", interp, "--libc-dir", filepath.Join(tmp, "nolibc"), "--ignore-missing", "libc.so.6",
+		"--write", mode)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "NIX_BUILD_CORES=2"}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	require.NoError(t, ctx.Err(), "gopatchelf auto did not finish over %d mutants", len(files))
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	after := snapshot(t, tree)
+
+	errLines := map[string][]string{}
+	var bad []string
+	for _, l := range lines(stderr.String()) {
+		switch {
+		case strings.Contains(l, "panic") || strings.HasPrefix(l, "goroutine "):
+			bad = append(bad, "crash: "+l)
+		case strings.HasPrefix(l, "gopatchelf: error: ") && strings.Contains(l, " files could not be patched"):
+		case strings.HasPrefix(l, "gopatchelf: error: "):
+			named := ""
+			for p := range files {
+				if strings.Contains(l, p+":") {
+					named = p
+					break
+				}
+			}
+			if named == "" {
+				bad = append(bad, "error names no file of the tree: "+l)
+				continue
+			}
+			errLines[named] = append(errLines[named], l)
+		case strings.HasPrefix(l, "gopatchelf: "),
+			l == "auto-patchelf failed to find all the required dependencies.",
+			strings.HasPrefix(l, "Add the missing dependencies"):
+		default:
+			bad = append(bad, "unexpected stderr line: "+l)
+		}
+	}
+	changed := 0
+	for p, m := range files {
+		rel, _ := filepath.Rel(tree, p)
+		b, a := before[filepath.ToSlash(rel)], after[filepath.ToSlash(rel)]
+		if len(errLines[p]) > 1 {
+			bad = append(bad, fmt.Sprintf("%s: %d error lines for one file", m, len(errLines[p])))
+		}
+		if b.hash == a.hash {
+			continue
+		}
+		changed++
+		if len(errLines[p]) > 0 {
+			bad = append(bad, fmt.Sprintf("%s: failed (%s) but changed", m, errLines[p][0]))
+		}
+		if b.mode != a.mode {
+			bad = append(bad, fmt.Sprintf("%s: mode %v became %v", m, b.mode, a.mode))
+		}
+		data, err := os.ReadFile(p)
+		require.NoError(t, err)
+		if _, err := elf.NewFile(bytes.NewReader(data), int64(len(data))); err != nil {
+			bad = append(bad, fmt.Sprintf("%s: patched file does not parse: %v", m, err))
+		}
+		if _, err := stdelf.NewFile(bytes.NewReader(data)); err != nil {
+			bad = append(bad, fmt.Sprintf("%s: patched file rejected by debug/elf: %v", m, err))
+		}
+	}
+	for p := range after {
+		if _, ok := before[p]; !ok {
+			bad = append(bad, "new file after the run: "+p)
+		}
+	}
+	verifyCaught := 0
+	for _, ls := range errLines {
+		if strings.Contains(ls[0], "verification of the rewritten file failed") || strings.Contains(ls[0], "result does not parse") {
+			verifyCaught++
+		}
+	}
+	var maxRSS int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		maxRSS = ru.Maxrss // KiB on Linux
+	}
+	t.Logf("%d mutants in %v: exit %d, %d changed, %d failed with an error line (%d caught by the re-parse before the rename), peak RSS %d KiB",
+		len(files), time.Since(start).Round(time.Millisecond), code, changed, len(errLines), verifyCaught, maxRSS)
+	assert.Contains(t, []int{0, 1}, code, "exit code")
+	assert.Empty(t, bad)
+	assert.Empty(t, tempFiles(t, tree))
+	if mode == "in-place" {
+		for rel, e := range after {
+			assert.Equal(t, before[rel].inode, e.inode, "%s: new inode in place", rel)
+		}
+	}
+	return after
 }
