@@ -15,7 +15,7 @@ import (
 
 const scrubUsage = `usage: gopatchelf scrub [--store-dir DIR] [--interpreter-placeholder PATH]
                        [--keep-unloaded] [--allow-remaining] [--dry-run]
-                       [--format text|json] PATH...
+                       [--write auto|in-place|atomic] [--format text|json] PATH...
 
 Remove Nix store references from the ELF files under PATH the ELF-aware way,
 for the output of a fixed-output derivation:
@@ -30,9 +30,15 @@ for the output of a fixed-output derivation:
   - store paths in sections the loader never maps (debug information, .comment)
     get a hash of e's, as remove-references-to writes, unless --keep-unloaded.
 
-Files are replaced atomically, and only when their bytes change. Then every
-file is scanned again and the store references left anywhere (.rodata,
-DT_NEEDED, text files, symbolic links) are listed.
+Files are written only when their bytes change: atomically (a temporary copy
+renamed over the file), or in place (only the changed bytes, same inode; a
+run killed mid-write leaves a torn file), as --write says; auto, the default,
+is in place inside a Nix build ($NIX_BUILD_TOP set) and atomic elsewhere. A
+file the caller may not write is refused ("open: Permission denied"), as by
+patchelf; a writable file in a read-only directory is written in place. Then
+every file is scanned again and the store references left anywhere (.rodata,
+DT_NEEDED, text files, symbolic links) are listed, those of files that could
+not be written included.
 
 Exit status: 0 when no reference remains (or --allow-remaining), 1 when some
 remain or a file could not be scrubbed (it is left untouched), 2 on a bad
@@ -50,6 +56,7 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 	keepUnloaded := fs.Bool("keep-unloaded", false, "leave store paths in unloaded sections (debug information) alone")
 	allow := fs.Bool("allow-remaining", false, "exit 0 even when references remain")
 	dryRun := fs.Bool("dry-run", false, "report what would change, write nothing")
+	write := fs.String("write", "auto", "how files are rewritten: `mode` auto, in-place or atomic")
 	paths, code, ok := parseFlagsAndPaths(fs, args, sio, scrubUsage)
 	if !ok {
 		return code
@@ -62,6 +69,12 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 		return usageFail(sio.errOut, "scrub", fmt.Errorf("interpreter placeholder %q is not an absolute path", *interp))
 	}
 	opts := storeref.Options{StoreDir: dir, Interpreter: *interp, KeepUnloaded: *keepUnloaded}
+	mode, err := atomicfile.ParseMode(*write, os.Getenv("NIX_BUILD_TOP") != "")
+	if err != nil {
+		return usageFail(sio.errOut, "scrub", fmt.Errorf("--write: %w", err))
+	}
+	// As auto: no fsync inside a Nix build, whose output is discarded on failure.
+	wr := atomicfile.Options{Mode: mode, NoSync: os.Getenv("NIX_BUILD_TOP") != ""}
 
 	rep := refsReport{StoreDir: dir, Files: []refsFile{}, Errors: []refsError{}}
 	scrubbed := 0
@@ -77,9 +90,12 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 			}
 			return
 		}
-		rf, err := scrubFile(e.path, opts, *dryRun)
+		rf, err := scrubFile(e.path, opts, wr, *dryRun)
 		if err != nil {
 			rep.fail(e.path, err)
+			if len(rf.Refs) > 0 { // not written: its references remain
+				rep.Files = append(rep.Files, rf)
+			}
 			return
 		}
 		if *rf.Changed {
@@ -115,8 +131,10 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 	return exitOK
 }
 
-// scrubFile scrubs one regular file and replaces it when its bytes change.
-func scrubFile(path string, opts storeref.Options, dryRun bool) (refsFile, error) {
+// scrubFile scrubs one regular file and writes it, as wr says, when its
+// bytes change. When the write fails, the file is returned unchanged with
+// the references it still holds, along with the error.
+func scrubFile(path string, opts storeref.Options, wr atomicfile.Options, dryRun bool) (refsFile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return refsFile{}, err
@@ -126,12 +144,13 @@ func scrubFile(path string, opts storeref.Options, dryRun bool) (refsFile, error
 		return refsFile{}, fmt.Errorf("%s: %w", path, err)
 	}
 	if res.Changed && !dryRun {
-		err := atomicfile.Replace(path, func(tmp *os.File) error {
-			_, err := tmp.Write(res.Data)
-			return err
-		})
-		if err != nil {
-			return refsFile{}, err
+		if err := wr.WriteBytes(path, data, res.Data); err != nil {
+			unchanged := false
+			refs, serr := storeref.Scan(data, opts.StoreDir)
+			if serr != nil || refs == nil {
+				refs = []storeref.Ref{}
+			}
+			return refsFile{Path: path, Changed: &unchanged, Refs: refs}, err
 		}
 	}
 	changed := res.Changed

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -168,4 +170,71 @@ func TestScrubThenAuto(t *testing.T) {
 
 	got := r.RunOK(t, nil, "fod/libexec/prog")
 	assert.Contains(t, got, "foo: hello from libfoo")
+}
+
+// Both write modes give the same bytes; in place keeps every inode.
+func TestScrubWriteModes(t *testing.T) {
+	got := map[string]map[string]string{}
+	for _, mode := range []string{"atomic", "in-place"} {
+		t.Run(mode, func(t *testing.T) {
+			td := srChdir(t)
+			srTree(t, td)
+			inodes := map[string]string{}
+			for p := range srSnapshot(t, "venv") {
+				st, err := os.Stat(p)
+				require.NoError(t, err)
+				inodes[p] = inode(st)
+			}
+			code, out, errOut := srRun(t, "scrub", "--allow-remaining", "--write", mode, "venv")
+			require.Equal(t, exitOK, code, errOut)
+			require.Contains(t, out, "scrubbed runpath")
+			got[mode] = srSnapshot(t, "venv")
+			changedInode := 0
+			for p := range got[mode] {
+				st, err := os.Stat(p)
+				require.NoError(t, err)
+				if inode(st) != inodes[p] {
+					changedInode++
+				}
+			}
+			if mode == "in-place" {
+				assert.Zero(t, changedInode, "in place keeps every inode")
+			} else {
+				assert.Positive(t, changedInode, "atomic replaces the files it writes")
+			}
+		})
+	}
+	require.Len(t, got, 2)
+	assert.Equal(t, got["atomic"], got["in-place"])
+	code, _, errOut := srRun(t, "scrub", "--write", "inplace", "venv")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--write: invalid choice: 'inplace'")
+}
+
+// A file that cannot be written is reported, left as it is, and its
+// references still count as remaining. The file is made immutable
+// (chattr +i), which even root may not write.
+func TestScrubUnwritableFileCountsAsRemaining(t *testing.T) {
+	for _, mode := range []string{"atomic", "in-place"} {
+		t.Run(mode, func(t *testing.T) {
+			srChdir(t)
+			data := srApply(t, srFixture(t, "x86_64/pie/libfoo.so"), elf.Edit{SetRunpath: true, Runpath: srKrb5 + "/lib"})
+			srWrite(t, "out/lib/libfoo.so", data)
+			if out, err := exec.Command("chattr", "+i", "out/lib/libfoo.so").CombinedOutput(); err != nil {
+				elftest.Unavailable(t, "chattr +i: %s", strings.TrimSpace(string(out)))
+				return
+			}
+			t.Cleanup(func() { exec.Command("chattr", "-i", "out/lib/libfoo.so").Run() })
+			code, out, errOut := srRun(t, "scrub", "--write", mode, "out")
+			assert.Equal(t, exitFailure, code)
+			assert.Equal(t, "gopatchelf: error: out/lib/libfoo.so: open: Operation not permitted (left untouched)\n", errOut)
+			assert.Equal(t, "store references remaining:\n"+
+				"out/lib/libfoo.so\n"+
+				"  runpath     "+srKrb5+"/lib\n"+
+				"0 files scrubbed, 1 references to 1 store paths remaining in 1 files\n", out)
+			got, err := os.ReadFile("out/lib/libfoo.so")
+			require.NoError(t, err)
+			assert.Equal(t, data, got)
+		})
+	}
 }
