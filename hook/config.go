@@ -253,3 +253,7 @@ func (o OSFS) Replace(name string, edit func(tmp *os.File) error) error {
 }
 
 func (OSFS) Remove(name string) error { return os.Remove(name) }
+
+// WritesInPlace reports whether Replace writes into the file itself: the
+// hook then never works on two names of one inode at once.
+func (o OSFS) WritesInPlace() bool { return o.Mode == atomicfile.InPlace }

@@ -126,6 +126,12 @@ func (r *runner) run(ctx context.Context) error {
 		if n.err != nil {
 			return fileResult{}
 		}
+		if n.done != nil {
+			defer close(n.done)
+		}
+		if n.after != nil {
+			<-n.after // another name of this inode, earlier in the walk
+		}
 		return r.patchFile(ctx, n.path)
 	}, func(n node, fr fileResult) {
 		if n.err != nil {

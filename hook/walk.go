@@ -5,6 +5,7 @@ import (
 	"iter"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
 )
@@ -17,6 +18,12 @@ type node struct {
 	typ  fs.FileMode // type bits as lstat(2) reports them
 	err  error       // the root does not exist, or a directory could not be listed
 	temp bool        // a leftover temporary file (atomicfile.IsTemp)
+
+	// When files are written in place, a file with other hard links met
+	// later in the walk closes done when it is finished, and one met after
+	// another name of its inode waits for after: see patchList.
+	after <-chan struct{}
+	done  chan struct{}
 }
 
 // hasSO is the library index's filter: fnmatch "*.so*" on the name.
@@ -90,6 +97,10 @@ func (r *runner) patchList() iter.Seq[node] {
 		seen = map[string]bool{}
 	}
 	return func(yield func(node) bool) {
+		var links linkChains
+		if w, ok := r.fs.(interface{ WritesInPlace() bool }); ok && w.WritesInPlace() && !r.cfg.DryRun {
+			links = linkChains{}
+		}
 		for _, root := range r.paths {
 			for n := range r.walk(root, !r.cfg.NoRecurse, matchAll) {
 				if n.err == nil && (n.temp || !n.typ.IsRegular()) {
@@ -105,12 +116,42 @@ func (r *runner) patchList() iter.Seq[node] {
 					}
 					seen[key] = true
 				}
+				if links != nil && n.err == nil {
+					links.chain(r.fs, &n)
+				}
 				if !yield(n) {
 					return
 				}
 			}
 		}
 	}
+}
+
+// fileID identifies an inode.
+type fileID struct{ dev, ino uint64 }
+
+// linkChains orders the names of one inode when files are written in
+// place: each name's work waits until the name before it in the walk is
+// done, so no name is read while another is being written, and the names
+// are patched one after the other in walk order — as patchelf run over the
+// names in turn would, and the same way on every run. Only files with more
+// than one link cost a map entry; finding them costs one lstat per file,
+// paid only in place.
+type linkChains map[fileID]chan struct{}
+
+func (lc linkChains) chain(fsys FS, n *node) {
+	fi, err := fsys.Lstat(n.path)
+	if err != nil {
+		return // the work meets the error itself
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok || st.Nlink < 2 {
+		return
+	}
+	id := fileID{uint64(st.Dev), st.Ino}
+	n.after = lc[id]
+	n.done = make(chan struct{})
+	lc[id] = n.done
 }
 
 // overlapping reports whether two of roots are the same path or one lies

@@ -3,6 +3,7 @@ package reliability
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -103,7 +104,9 @@ func TestReadOnlyFiles(t *testing.T) {
 // is patched separately, so the names stop sharing an inode; a name
 // outside the trees keeps the original bytes. In place, as with patchelf:
 // the file is patched once, through whichever name comes first, and every
-// name (the one outside the trees too) shares the change and the inode.
+// name (the one outside the trees too) shares the change and the inode;
+// the names are patched one after the other, never one read while another
+// is written (16 names, 8 workers).
 func TestHardlinks(t *testing.T) {
 	tr := transitive(t)
 	for _, mode := range writeModes {
@@ -114,14 +117,24 @@ func TestHardlinks(t *testing.T) {
 			b := filepath.Join(tree, "b", "prog")
 			require.NoError(t, os.MkdirAll(filepath.Dir(b), 0o755))
 			require.NoError(t, os.Link(a, b))
+			var more []string
+			for i := range 14 {
+				m := filepath.Join(tree, fmt.Sprintf("c%02d", i), "prog")
+				require.NoError(t, os.MkdirAll(filepath.Dir(m), 0o755))
+				require.NoError(t, os.Link(a, m))
+				more = append(more, m)
+			}
 			outside := filepath.Join(dir, "outside-prog")
 			require.NoError(t, os.Link(a, outside))
 			put(t, tree, "lib/libfoo.so", tr["libfoo.so"], 0o755)
 			put(t, tree, "lib/libbar.so", tr["libbar.so"], 0o755)
 
-			res := autoTree(t, tree, nil, "--write", mode)
+			res := autoTree(t, tree, []string{"NIX_BUILD_CORES=8"}, "--write", mode)
 			require.Equal(t, 0, res.code, res.stderr)
 			assert.Equal(t, mustRead(t, a), mustRead(t, b), "both names in the tree are patched the same")
+			for _, m := range more {
+				assert.Equal(t, mustRead(t, a), mustRead(t, m), m)
+			}
 			assert.NotEqual(t, tr["prog"], mustRead(t, a))
 			assert.Equal(t, filepath.Join(tree, "lib"), runpathOf(t, b))
 			fa, err := os.Stat(a)
