@@ -96,7 +96,7 @@ func determinism(t *testing.T, tmp string, files map[string]file, mode string) (
 	slices.Reverse(reversed)
 
 	interp := interpreterFile(t, tmp)
-	nolibc := filepath.Join(tmp, "nolibc")
+	nolibc := noLibc(t, tmp)
 	tree := filepath.Join(tmp, "tree") // the same path both times: RUNPATHs are absolute
 
 	type outcome struct {

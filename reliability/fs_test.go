@@ -68,7 +68,7 @@ func runpathOf(t *testing.T, p string) string {
 func autoTree(t *testing.T, tree string, env []string, extra ...string) runResult {
 	t.Helper()
 	tmp := t.TempDir()
-	args := append(autoArgs(tree, interpreterFile(t, tmp), filepath.Join(tmp, "nolibc")), extra...)
+	args := append(autoArgs(tree, interpreterFile(t, tmp), noLibc(t, tmp)), extra...)
 	return runBin(t, env, args...)
 }
 
@@ -349,7 +349,7 @@ func unreadableAndUnwritable(t *testing.T, tr map[string][]byte, mode string) {
 	t.Cleanup(func() { os.Chmod(filepath.Dir(readonlyDir), 0o755) })
 	before := snapshot(t, tree)
 
-	cmd := exec.Command(gopatchelf(t), autoArgs(tree, interp, filepath.Join(dir, "nolibc"), "--write", mode)...)
+	cmd := exec.Command(gopatchelf(t), autoArgs(tree, interp, noLibc(t, dir), "--write", mode)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	cmd.SysProcAttr = attr
 	var stdout, stderr strings.Builder

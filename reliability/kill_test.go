@@ -107,7 +107,7 @@ func TestKill(t *testing.T) {
 	copies := envInt(t, KillCopiesEnv, 40)
 	tmp := t.TempDir()
 	interp := interpreterFile(t, tmp)
-	nolibc := filepath.Join(tmp, "nolibc")
+	nolibc := noLibc(t, tmp)
 	tree := filepath.Join(tmp, "tree")
 	orig := killTree(t, tree, copies)
 	origSnap := snapshot(t, tree)
@@ -248,7 +248,7 @@ func TestKillInPlace(t *testing.T) {
 	copies := envInt(t, KillCopiesEnv, 40)
 	tmp := t.TempDir()
 	interp := interpreterFile(t, tmp)
-	nolibc := filepath.Join(tmp, "nolibc")
+	nolibc := noLibc(t, tmp)
 	tree := filepath.Join(tmp, "tree")
 	orig := killTree(t, tree, copies)
 	args := autoArgs(tree, interp, nolibc, "--write", "in-place")
@@ -354,4 +354,13 @@ func TestKillInPlace(t *testing.T) {
 	t.Logf("%d kills in place (%d SIGTERM): %d left the tree half patched, %d tore %d files in all (%d of those runs fixed by the next run)",
 		kills, terms, midway, tornRuns, torn, fixedAfterTear)
 	assert.Positive(t, midway, "no kill landed while files were being patched")
+}
+
+// noLibc makes dir/nolibc, an empty directory to give as --libc-dir (which
+// must exist): no library is then left to the dynamic linker as libc.
+func noLibc(t testing.TB, dir string) string {
+	t.Helper()
+	p := filepath.Join(dir, "nolibc")
+	require.NoError(t, os.MkdirAll(p, 0o755))
+	return p
 }

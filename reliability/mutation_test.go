@@ -333,7 +333,7 @@ func mutantsAuto(t *testing.T, tmp, mode, arch string, files map[string]mutant, 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute+time.Duration(len(files))*50*time.Millisecond)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, gopatchelf(t), "auto", "--paths", tree, "--libs", libs,
-		"--interpreter", interp, "--libc-dir", filepath.Join(tmp, "nolibc"), "--ignore-missing", "libc.so.6",
+		"--interpreter", interp, "--libc-dir", noLibc(t, tmp), "--ignore-missing", "libc.so.6",
 		"--write", mode)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "NIX_BUILD_CORES=2"}
 	var stdout, stderr bytes.Buffer
