@@ -152,8 +152,14 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		fmt.Fprintln(out, "automatically fixing dependencies for ELF files")
 		fmt.Fprintln(out, pformat(argsDict(a)))
 	}
-	cfg.Events = r.event
 	var prog progress
+	cfg.Events = func(e hook.Event) {
+		switch e.(type) {
+		case hook.Searching, hook.SkipFile: // one of these per ELF file
+			prog.elf.Add(1)
+		}
+		r.event(e)
+	}
 	cfg.Progress = prog.set
 	stop := con.showProgress(&prog, time.Second)
 	report, err := hook.Run(ctx, cfg)

@@ -52,7 +52,7 @@ func runCheck(ctx context.Context, argv []string, sio stdio) int {
 	format := a.value("format", "text")
 	switch {
 	case len(a.operands) == 0:
-		return checkCmd.usage(sio, "no PATH given")
+		return checkCmd.noOperand(sio, a, "PATH")
 	case !slices.Contains(checkFormats, format):
 		return checkCmd.usage(sio, "--format %s: choose text, json or github", format)
 	}

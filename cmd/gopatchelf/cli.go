@@ -60,6 +60,9 @@ type args struct {
 	values   map[string][]string
 	set      map[string]bool
 	operands []string
+	// lastList and lastValue are the last list option given and the last
+	// value it took, for the hint when no operand is left.
+	lastList, lastValue string
 }
 
 // flag reports whether a flag was given.
@@ -179,6 +182,7 @@ func (c *cmdLine) parse(argv []string) (*args, error) {
 			if n == 0 {
 				return nil, c.errorf("option --%s needs a value", o.long)
 			}
+			a.lastList, a.lastValue = o.long, argv[i]
 		}
 	}
 	if help {
@@ -215,8 +219,8 @@ func (c *cmdLine) writeHelp(w io.Writer) {
 			b.WriteString(head + "\n" + help + "\n")
 		}
 	}
-	b.WriteString("\nA list option (...) takes the arguments up to the next option and may be\n" +
-		"repeated; -- ends the options.\n")
+	b.WriteString("\nA list option (...) takes the arguments up to the next option or -- and may\n" +
+		"be repeated; after one, put operands after --.\n")
 	if c.trailer != "" {
 		b.WriteString("\n" + strings.TrimRight(c.trailer, "\n") + "\n")
 	}
@@ -241,6 +245,16 @@ func (c *cmdLine) start(argv []string, sio stdio) (a *args, code int, ok bool) {
 		return nil, exitUsage, false
 	}
 	return a, exitOK, true
+}
+
+// noOperand is the error for a command line without operands (what, e.g.
+// "PATH"), saying so when a list option took the last of them.
+func (c *cmdLine) noOperand(sio stdio, a *args, what string) int {
+	if a.lastList != "" {
+		return c.usage(sio, "no %s given (--%s took %s: put %ss after -- or before the options)",
+			what, a.lastList, a.lastValue, what)
+	}
+	return c.usage(sio, "no %s given", what)
 }
 
 // usage is a bad command line found after parsing (a missing operand, a

@@ -163,3 +163,27 @@ func TestHelpCommand(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Equal(t, "gopatchelf help: unknown command \"frob\" (see gopatchelf --help)\n", stderr.String())
 }
+
+// TestHelpGolden: the --help of every subcommand, and the top-level
+// usage, as testdata/help/<name>.txt (go test -run TestHelpGolden -update
+// rewrites them; review the diff).
+func TestHelpGolden(t *testing.T) {
+	cases := map[string][]string{"gopatchelf": {"--help"}}
+	for _, c := range commands() {
+		cases[c.name] = []string{c.name, "--help"}
+	}
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, args...)
+			got := formatGolden(code, stdout, stderr, "/nonexistent-root")
+			path := filepath.Join("testdata", "help", name+".txt")
+			if *update {
+				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+				require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run with -update to create it")
+			assert.Equal(t, string(want), got)
+		})
+	}
+}

@@ -161,11 +161,15 @@
 // store references the ELF-aware way for a fixed-output derivation and
 // lists what is left; exit status 0 when nothing is left (or
 // --allow-remaining), 1 when references remain or a file could not be
-// scrubbed (it is left untouched). Both: 2 on a bad command line.
+// scrubbed (it is left untouched). Both: 2 on a bad command line or a PATH
+// that does not exist (nothing is read or written then).
 //
 // # gopatchelf wheel
 //
 // Re-links the ELF members of Python wheels inside the zip, updating
 // RECORD; exit status 0 done, 1 missing dependencies or a wheel that could
-// not be read or patched, 2 bad command line.
+// not be patched, 2 a bad command line or bad input: a wheel that does not
+// exist, is a directory or does not start as a zip archive does, a --libs
+// entry that does not exist (outside a Nix build), a --libc-dir that is not
+// a directory. -o DIR is also --output DIR.
 package main

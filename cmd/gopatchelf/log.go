@@ -240,7 +240,8 @@ func isTerminal(w io.Writer) bool {
 
 // progress counts a run's files for the progress line.
 type progress struct {
-	done, total atomic.Int64
+	done, total atomic.Int64 // files of the patch phase, and how many there are
+	elf         atomic.Int64 // of those, ELF files (patched or skipped)
 }
 
 // set is the hook's Progress callback.
@@ -251,10 +252,10 @@ func (p *progress) set(done, total int) {
 
 func (p *progress) line() string {
 	if t := p.total.Load(); t > 0 {
-		return fmt.Sprintf("gopatchelf: %d/%d files", p.done.Load(), t)
+		return fmt.Sprintf("gopatchelf: %d/%d files, %d ELF", p.done.Load(), t, p.elf.Load())
 	}
 	if d := p.done.Load(); d > 0 {
-		return fmt.Sprintf("gopatchelf: %d files", d)
+		return fmt.Sprintf("gopatchelf: %d files, %d ELF", d, p.elf.Load())
 	}
 	return "gopatchelf: indexing libraries"
 }

@@ -125,7 +125,8 @@ func TestShowProgress(t *testing.T) {
 	var p progress
 	stop := c.showProgress(&p, 0)
 	p.set(2, 5)
-	require.Eventually(t, func() bool { return strings.Contains(out.String(), "gopatchelf: 2/5 files") },
+	p.elf.Add(1)
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "gopatchelf: 2/5 files, 1 ELF") },
 		10*time.Second, 10*time.Millisecond)
 	stop()
 	assert.True(t, strings.HasSuffix(out.String(), clearLine), "the line is removed at the end")

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -16,19 +14,28 @@ import (
 	"github.com/gopatchelf/gopatchelf/storeref"
 )
 
-const refsUsage = `usage: gopatchelf refs [--store-dir DIR] [--format text|json] PATH...
-
-List, per file, every Nix store path the files under PATH refer to and
+// refsCmd is refs' command line (cli.go's grammar).
+var refsCmd = cmdLine{
+	name:     "refs",
+	synopsis: "[options] [--] PATH...",
+	about: `List, per file, every Nix store path the files under PATH refer to and
 where: a RUNPATH or RPATH entry, the interpreter, a DT_NEEDED or DT_SONAME
 name, or other bytes (with their offset and ELF section), text files and
 symbolic link targets included. Directories are walked recursively, in
-sorted order, without following symbolic links. Nothing is written.
+sorted order, without following symbolic links. Nothing is written.`,
+	options: []option{storeDirOption, formatOption},
+	trailer: `Exit status: 0 when every file was read (whether or not references were
+found), 1 when a file could not be read, 2 on a bad command line or a PATH
+that does not exist.`,
+}
 
-Exit status: 0 when every file was read (whether or not references were
-found), 1 when a file could not be read, 2 on a bad command line.
-
-options:
-`
+// The options refs and scrub share.
+var (
+	storeDirOption = option{long: "store-dir", kind: optValue, metavar: "DIR",
+		help: "Nix store directory (default " + storeref.DefaultStoreDir + ")."}
+	formatOption = option{long: "format", kind: optValue, metavar: "FORMAT",
+		help: "Output format: text (default) or json."}
+)
 
 // refsFile is one file's entry in the output of refs and scrub.
 type refsFile struct {
@@ -76,16 +83,21 @@ func (r *refsReport) storePaths() {
 }
 
 func runRefs(ctx context.Context, args []string, sio stdio) int {
-	fs := flag.NewFlagSet("gopatchelf refs", flag.ContinueOnError)
-	storeDir := fs.String("store-dir", storeref.DefaultStoreDir, "Nix store `directory`")
-	format := fs.String("format", "text", "output `format`: text or json")
-	paths, code, ok := parseFlagsAndPaths(fs, args, sio, refsUsage)
+	a, code, ok := refsCmd.start(args, sio)
 	if !ok {
 		return code
 	}
-	dir, err := refsCheckCommon(*storeDir, *format, paths)
+	paths, format := a.operands, a.value("format", "text")
+	dir, err := refsCheckCommon(a.value("store-dir", storeref.DefaultStoreDir), format, paths)
 	if err != nil {
-		return usageFail(sio.errOut, "refs", err)
+		return refsCmd.usage(sio, "%v", err)
+	}
+	con := newConsole(sio)
+	defer con.Flush()
+	log := newLogger(con.Stderr(), a.flag("verbose"))
+	if err := badInput(paths, "PATH", wantAny); err != nil {
+		log.Error(err)
+		return exitUsage
 	}
 
 	rep := refsReport{StoreDir: dir, Files: []refsFile{}, Errors: []refsError{}}
@@ -119,14 +131,13 @@ func runRefs(ctx context.Context, args []string, sio stdio) int {
 		rep.Files = append(rep.Files, rf)
 	})
 	if err != nil {
-		fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
+		log.Error(err)
 		return exitInterrupted
 	}
 	rep.storePaths()
 
-	out := bufio.NewWriter(sio.out)
-	defer out.Flush()
-	if *format == "json" {
+	out := con.Stdout()
+	if format == "json" {
 		writeJSON(out, rep)
 	} else {
 		writeRefsText(out, rep.Files)
@@ -137,7 +148,7 @@ func runRefs(ctx context.Context, args []string, sio stdio) int {
 		fmt.Fprintf(out, "%d references to %d store paths in %d files\n", n, len(rep.StorePaths), len(rep.Files))
 	}
 	for _, e := range rep.Errors {
-		fmt.Fprintf(sio.errOut, "gopatchelf: error: %s\n", e.Error)
+		log.Error(e.Error)
 	}
 	if len(rep.Errors) > 0 {
 		return exitFailure
@@ -243,55 +254,15 @@ func walkFiles(ctx context.Context, paths []string, fn func(walkEntry)) error {
 	return nil
 }
 
-// parseFlagsAndPaths parses flags given before, between or after the
-// paths ("--" ends the flags). ok is false when the command must stop with
-// code: after -h (0) or a bad command line (2).
-func parseFlagsAndPaths(fs *flag.FlagSet, args []string, sio stdio, usageText string) (paths []string, code int, ok bool) {
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	printUsage := func(w io.Writer) {
-		fmt.Fprint(w, usageText)
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
-	for {
-		err := fs.Parse(args)
-		if errors.Is(err, flag.ErrHelp) {
-			printUsage(sio.out)
-			return nil, exitOK, false
-		}
-		if err != nil {
-			printUsage(sio.errOut)
-			fmt.Fprintf(sio.errOut, "%s: error: %v\n", fs.Name(), err)
-			return nil, exitUsage, false
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return paths, 0, true
-		}
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(paths, rest...), 0, true
-		}
-		paths = append(paths, rest[0])
-		args = rest[1:]
-	}
-}
-
 // refsCheckCommon checks the options refs and scrub share.
 func refsCheckCommon(storeDir, format string, paths []string) (string, error) {
 	if format != "text" && format != "json" {
-		return "", fmt.Errorf("unknown format %q (want text or json)", format)
+		return "", fmt.Errorf("--format %s: choose text or json", format)
 	}
 	if len(paths) == 0 {
-		return "", errors.New("no paths given")
+		return "", errors.New("no PATH given")
 	}
 	return storeref.CleanStoreDir(storeDir)
-}
-
-func usageFail(w io.Writer, cmd string, err error) int {
-	fmt.Fprintf(w, "gopatchelf %s: error: %v\nRun 'gopatchelf %s -h' for usage.\n", cmd, err, cmd)
-	return exitUsage
 }
 
 func writeJSON(w io.Writer, v any) {

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,11 +11,11 @@ import (
 	"github.com/gopatchelf/gopatchelf/storeref"
 )
 
-const scrubUsage = `usage: gopatchelf scrub [--store-dir DIR] [--interpreter-placeholder PATH]
-                       [--keep-unloaded] [--allow-remaining] [--dry-run]
-                       [--write auto|in-place|atomic] [--format text|json] PATH...
-
-Remove Nix store references from the ELF files under PATH the ELF-aware way,
+// scrubCmd is scrub's command line (cli.go's grammar).
+var scrubCmd = cmdLine{
+	name:     "scrub",
+	synopsis: "[options] [--] PATH...",
+	about: `Remove Nix store references from the ELF files under PATH the ELF-aware way,
 for the output of a fixed-output derivation:
 
   - store entries leave RUNPATH and RPATH; other entries ($ORIGIN/..., /usr/lib)
@@ -38,41 +36,48 @@ file the caller may not write is refused ("open: Permission denied"), as by
 patchelf; a writable file in a read-only directory is written in place. Then
 every file is scanned again and the store references left anywhere (.rodata,
 DT_NEEDED, text files, symbolic links) are listed, those of files that could
-not be written included.
-
-Exit status: 0 when no reference remains (or --allow-remaining), 1 when some
+not be written included.`,
+	options: []option{
+		storeDirOption, formatOption,
+		{long: "interpreter-placeholder", kind: optValue, metavar: "PATH",
+			help: "Interpreter to give executables whose interpreter is in the store (default: the standard path of the same loader)."},
+		{long: "keep-unloaded", kind: optFlag, help: "Leave store paths in unloaded sections (debug information) alone."},
+		{long: "allow-remaining", kind: optFlag, help: "Exit 0 even when references remain."},
+		{long: "dry-run", kind: optFlag, help: "Report what would change, write nothing."},
+		{long: "write", kind: optValue, metavar: "MODE", help: "How files are rewritten: auto (default), in-place or atomic."},
+	},
+	trailer: `Exit status: 0 when no reference remains (or --allow-remaining), 1 when some
 remain or a file could not be scrubbed (it is left untouched), 2 on a bad
-command line.
-
-options:
-`
+command line or a PATH that does not exist.`,
+}
 
 func runScrub(ctx context.Context, args []string, sio stdio) int {
-	fs := flag.NewFlagSet("gopatchelf scrub", flag.ContinueOnError)
-	storeDir := fs.String("store-dir", storeref.DefaultStoreDir, "Nix store `directory`")
-	format := fs.String("format", "text", "output `format`: text or json")
-	interp := fs.String("interpreter-placeholder", "",
-		"interpreter to give executables whose interpreter is in the store (default: the standard `path` of the same loader)")
-	keepUnloaded := fs.Bool("keep-unloaded", false, "leave store paths in unloaded sections (debug information) alone")
-	allow := fs.Bool("allow-remaining", false, "exit 0 even when references remain")
-	dryRun := fs.Bool("dry-run", false, "report what would change, write nothing")
-	write := fs.String("write", "auto", "how files are rewritten: `mode` auto, in-place or atomic")
-	paths, code, ok := parseFlagsAndPaths(fs, args, sio, scrubUsage)
+	a, code, ok := scrubCmd.start(args, sio)
 	if !ok {
 		return code
 	}
-	dir, err := refsCheckCommon(*storeDir, *format, paths)
+	paths, format := a.operands, a.value("format", "text")
+	dir, err := refsCheckCommon(a.value("store-dir", storeref.DefaultStoreDir), format, paths)
 	if err != nil {
-		return usageFail(sio.errOut, "scrub", err)
+		return scrubCmd.usage(sio, "%v", err)
 	}
-	if *interp != "" && !strings.HasPrefix(*interp, "/") {
-		return usageFail(sio.errOut, "scrub", fmt.Errorf("interpreter placeholder %q is not an absolute path", *interp))
+	interp := a.value("interpreter-placeholder", "")
+	dryRun, allow, keepUnloaded := a.flag("dry-run"), a.flag("allow-remaining"), a.flag("keep-unloaded")
+	if interp != "" && !strings.HasPrefix(interp, "/") {
+		return scrubCmd.usage(sio, "--interpreter-placeholder %s: not an absolute path", interp)
 	}
-	opts := storeref.Options{StoreDir: dir, Interpreter: *interp, KeepUnloaded: *keepUnloaded}
-	mode, err := atomicfile.ParseMode(*write, os.Getenv("NIX_BUILD_TOP") != "")
+	mode, err := atomicfile.ParseMode(a.value("write", "auto"), os.Getenv("NIX_BUILD_TOP") != "")
 	if err != nil {
-		return usageFail(sio.errOut, "scrub", fmt.Errorf("--write: %w", err))
+		return scrubCmd.usage(sio, "--write: %v", err)
 	}
+	con := newConsole(sio)
+	defer con.Flush()
+	log := newLogger(con.Stderr(), a.flag("verbose"))
+	if err := badInput(paths, "PATH", wantAny); err != nil {
+		log.Error(err)
+		return exitUsage
+	}
+	opts := storeref.Options{StoreDir: dir, Interpreter: interp, KeepUnloaded: keepUnloaded}
 	// As auto: no fsync inside a Nix build, whose output is discarded on failure.
 	wr := atomicfile.Options{Mode: mode, NoSync: os.Getenv("NIX_BUILD_TOP") != ""}
 
@@ -90,7 +95,7 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 			}
 			return
 		}
-		rf, err := scrubFile(e.path, opts, wr, *dryRun)
+		rf, err := scrubFile(e.path, opts, wr, dryRun)
 		if err != nil {
 			rep.fail(e.path, err)
 			if len(rf.Refs) > 0 { // not written: its references remain
@@ -106,7 +111,7 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 		}
 	})
 	if err != nil {
-		fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
+		log.Error(err)
 		return exitInterrupted
 	}
 	rep.storePaths()
@@ -115,17 +120,16 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 	for _, f := range rep.Files {
 		remaining += len(f.Refs)
 	}
-	out := bufio.NewWriter(sio.out)
-	defer out.Flush()
-	if *format == "json" {
+	out := con.Stdout()
+	if format == "json" {
 		writeJSON(out, rep)
 	} else {
-		writeScrubText(out, rep, scrubbed, remaining, *dryRun)
+		writeScrubText(out, rep, scrubbed, remaining, dryRun)
 	}
 	for _, e := range rep.Errors {
-		fmt.Fprintf(sio.errOut, "gopatchelf: error: %s (left untouched)\n", e.Error)
+		log.Errorf("%s (left untouched)", e.Error)
 	}
-	if len(rep.Errors) > 0 || (remaining > 0 && !*allow) {
+	if len(rep.Errors) > 0 || (remaining > 0 && !allow) {
 		return exitFailure
 	}
 	return exitOK

@@ -128,13 +128,17 @@ func TestScrubBadFileLeftUntouched(t *testing.T) {
 func TestScrubUsage(t *testing.T) {
 	code, _, errOut := srRun(t, "scrub", "--interpreter-placeholder", "ld.so", "x")
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errOut, `interpreter placeholder "ld.so" is not an absolute path`)
+	assert.Equal(t, "gopatchelf scrub: --interpreter-placeholder ld.so: not an absolute path (see gopatchelf scrub --help)\n", errOut)
 	code, _, errOut = srRun(t, "scrub")
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errOut, "no paths given")
-	code, out, _ := srRun(t, "scrub", "--help")
+	assert.Equal(t, "gopatchelf scrub: no PATH given (see gopatchelf scrub --help)\n", errOut)
+	code, out, errOut := srRun(t, "scrub", "/nonexistent")
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, out)
+	assert.Equal(t, "gopatchelf: error: PATH /nonexistent: no such file or directory\n", errOut)
+	code, out, _ = srRun(t, "scrub", "--help")
 	assert.Equal(t, exitOK, code)
-	assert.Contains(t, out, "-interpreter-placeholder path")
+	assert.Contains(t, out, "--interpreter-placeholder PATH")
 }
 
 // TestScrubThenAuto is the authentik build in small: the FOD's output is

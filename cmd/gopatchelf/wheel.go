@@ -2,12 +2,10 @@ package main
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,79 +19,82 @@ import (
 	"github.com/gopatchelf/gopatchelf/wheel"
 )
 
-const wheelUsage = `usage: gopatchelf wheel [--libs DIR]... [--libc-dir DIR] [--interpreter PATH]
-                       [--ignore-missing PATTERN]...
-                       (--check [--format text|json|github] | -o DIR) IN.whl...
-
-Re-link the ELF members of Python wheels without unpacking them: each
+// wheelCmd is wheel's command line (cli.go's grammar).
+var wheelCmd = cmdLine{
+	name:     "wheel",
+	synopsis: "[options] (--check [--format text|json|github] | -o DIR) [--] IN.whl...",
+	about: `Re-link the ELF members of Python wheels without unpacking them: each
 DT_NEEDED library is looked up among the wheel's own libraries (written into
 RUNPATH as $ORIGIN-relative entries, e.g. $ORIGIN/../demo.libs), then in
 --libs (directories, not recursively, or library files, then the directories
-their RUNPATHs name; written as absolute entries). Changed members get their new sha256
-and size in *.dist-info/RECORD; every other member is copied byte for byte,
-in the same order, with the same file modes. The new wheel goes to DIR under
-the same name, written atomically, and only when its bytes differ from what
-is there. With --check nothing is written: the missing dependencies are
-listed, then the patched members are checked as 'gopatchelf check' does
+their RUNPATHs name; written as absolute entries). Changed members get their
+new sha256 and size in *.dist-info/RECORD; every other member is copied byte
+for byte, in the same order, with the same file modes. The new wheel goes to
+DIR under the same name, written atomically, and only when its bytes differ
+from what is there. With --check nothing is written: the missing dependencies
+are listed, then the patched members are checked as 'gopatchelf check' does
 (every library through the RUNPATH written, symbol versions included).
 
 Without --libc-dir, the libraries the manylinux policy lets wheels take from
 the system (libc.so.6, libm.so.6, libstdc++.so.6, ...) are left to the
-loader. --libs, --ignore-missing may be repeated.
-
-Exit status: 0 done, 1 missing dependencies (not ignored) or a wheel that
-could not be read or patched, 2 bad command line.
-
-options:
-`
-
-// listFlag is a flag that may be repeated.
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, " ") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+loader.`,
+	options: []option{
+		{long: "libs", kind: optList, metavar: "DIR", help: "Directories (or library files) of libraries to link against."},
+		{long: "ignore-missing", kind: optList, metavar: "PATTERN", help: "fnmatch patterns of dependencies that may be missing."},
+		{long: "libc-dir", kind: optValue, metavar: "DIR", help: "Directory of libc, whose libraries are left to the loader."},
+		{long: "interpreter", kind: optValue, metavar: "PATH", help: "Dynamic linker to give executable members (default: leave them alone)."},
+		{long: "output", short: 'o', kind: optValue, metavar: "DIR", help: "Output directory."},
+		{long: "check", kind: optFlag, help: "Report missing dependencies and check the patched members; write nothing."},
+		{long: "format", kind: optValue, metavar: "FORMAT", help: "With --check: text (default), json or github, as gopatchelf check prints."},
+	},
+	trailer: `Exit status: 0 done, 1 missing dependencies (not ignored) or a wheel that
+could not be patched, 2 bad command line, or bad input: a wheel that does not
+exist, is a directory or is not a zip archive, a --libs entry that does not
+exist (outside a Nix build), a --libc-dir that is not a directory.`,
+}
 
 func runWheel(ctx context.Context, args []string, sio stdio) int {
-	fs := flag.NewFlagSet("gopatchelf wheel", flag.ContinueOnError)
-	var libs, ignore listFlag
-	fs.Var(&libs, "libs", "`directory` (or file) of libraries to link against (repeatable)")
-	fs.Var(&ignore, "ignore-missing", "fnmatch `pattern` of dependencies that may be missing (repeatable)")
-	libcDir := fs.String("libc-dir", "", "`directory` of libc, whose libraries are left to the loader")
-	interp := fs.String("interpreter", "", "dynamic linker to give executable members (`path`; default: leave alone)")
-	outDir := fs.String("o", "", "output `directory`")
-	check := fs.Bool("check", false, "report missing dependencies, write nothing")
-	format := fs.String("format", "text", "with --check: `text`, json or github, as gopatchelf check prints")
-	paths, code, ok := parseFlagsAndPaths(fs, args, sio, wheelUsage)
+	a, code, ok := wheelCmd.start(args, sio)
 	if !ok {
 		return code
 	}
+	paths, format := a.operands, a.value("format", "text")
+	check, outDir := a.flag("check"), a.value("output", "")
+	libs, ignore := a.list("libs"), a.list("ignore-missing")
 	switch {
 	case len(paths) == 0:
-		return usageFail(sio.errOut, "wheel", errors.New("no wheels given"))
-	case *check && *outDir != "":
-		return usageFail(sio.errOut, "wheel", errors.New("--check writes nothing: drop -o"))
-	case !*check && *outDir == "":
-		return usageFail(sio.errOut, "wheel", errors.New("-o DIR is required (or --check)"))
-	case !slices.Contains(checkFormats, *format):
-		return usageFail(sio.errOut, "wheel", fmt.Errorf("--format must be one of %s", strings.Join(checkFormats, ", ")))
-	case *format != "text" && !*check:
-		return usageFail(sio.errOut, "wheel", errors.New("--format goes with --check"))
+		return wheelCmd.noOperand(sio, a, "wheel")
+	case check && outDir != "":
+		return wheelCmd.usage(sio, "--check writes nothing: drop -o")
+	case !check && outDir == "":
+		return wheelCmd.usage(sio, "-o DIR is required (or --check)")
+	case !slices.Contains(checkFormats, format):
+		return wheelCmd.usage(sio, "--format %s: choose text, json or github", format)
+	case format != "text" && !check:
+		return wheelCmd.usage(sio, "--format goes with --check")
 	}
 	checkFormat := ""
-	if *check {
-		checkFormat = *format
+	if check {
+		checkFormat = format
+	}
+	con := newConsole(sio)
+	defer con.Flush()
+	log := newLogger(con.Stderr(), a.flag("verbose"))
+	if err := wheelInputs(paths, libs, a.value("libc-dir", "")); err != nil {
+		log.Error(err)
+		return exitUsage
 	}
 
 	found, err := wheel.ScanLibs(libs)
 	if err != nil {
-		fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
+		log.Error(err)
 		return exitFailure
 	}
-	cfg := wheel.Config{Libs: found, Interpreter: *interp, IgnoreMissing: ignore}
-	if *libcDir != "" {
-		abs, err := filepath.Abs(*libcDir)
+	cfg := wheel.Config{Libs: found, Interpreter: a.value("interpreter", ""), IgnoreMissing: ignore}
+	if libcDir := a.value("libc-dir", ""); libcDir != "" {
+		abs, err := filepath.Abs(libcDir)
 		if err != nil {
-			fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
+			log.Error(err)
 			return exitFailure
 		}
 		cfg.LibcDir = abs
@@ -103,18 +104,16 @@ func runWheel(ctx context.Context, args []string, sio stdio) int {
 		return err == nil && st.Mode().IsRegular()
 	}
 
-	out := bufio.NewWriter(sio.out)
-	defer out.Flush()
+	out := con.Stdout()
 	failed := false
 	for _, in := range paths {
 		if err := ctx.Err(); err != nil {
-			fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
+			log.Error(err)
 			return exitInterrupted
 		}
-		missing, err := wheelOne(ctx, in, *outDir, cfg, checkFormat, out)
+		missing, err := wheelOne(ctx, in, outDir, cfg, checkFormat, out)
 		if err != nil {
-			out.Flush()
-			fmt.Fprintf(sio.errOut, "gopatchelf: error: %v\n", err)
+			log.Error(err)
 			failed = true
 		}
 		failed = failed || missing
@@ -123,6 +122,37 @@ func runWheel(ctx context.Context, args []string, sio stdio) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// wheelInputs checks, before anything is read or written, that each
+// wheel is a file that starts as a zip archive does, that the --libs
+// entries exist (outside a Nix build) and that --libc-dir is a directory.
+func wheelInputs(wheels, libs []string, libcDir string) error {
+	if err := badInput(wheels, "wheel", wantFile); err != nil {
+		return err
+	}
+	for _, w := range wheels {
+		f, err := os.Open(w)
+		if err != nil {
+			return fmt.Errorf("wheel %w", err)
+		}
+		magic := make([]byte, 4)
+		_, err = io.ReadFull(f, magic)
+		f.Close()
+		// A local file header, or the end record of an empty archive.
+		if err != nil || (string(magic) != "PK\x03\x04" && string(magic) != "PK\x05\x06") {
+			return fmt.Errorf("wheel %s: not a zip archive", w)
+		}
+	}
+	if !inNixBuild() {
+		if err := badInput(libs, "--libs", wantAny); err != nil {
+			return err
+		}
+	}
+	if libcDir != "" {
+		return badInput([]string{libcDir}, "--libc-dir", wantDir)
+	}
+	return nil
 }
 
 // wheelOne patches (or checks) one wheel and reports it; missing is true

@@ -85,7 +85,7 @@ func TestWheelCommand(t *testing.T) {
 	// The loader's default directories differ between machines.
 	srGolden(t, td, "wheel-check.golden", regexp.MustCompile(`(?m)^ +searched: .*\n`).ReplaceAllString(out, ""))
 
-	code, out, errOut = whlRun(t, "--check", "--ignore-missing", "libbar.*", "in/demo-1.0-py3-none-any.whl")
+	code, out, errOut = whlRun(t, "in/demo-1.0-py3-none-any.whl", "--check", "--ignore-missing", "libbar.*")
 	assert.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "missing libbar.so (ignored by \"libbar.*\")")
 
@@ -131,11 +131,25 @@ func TestWheelCommand(t *testing.T) {
 func TestWheelErrors(t *testing.T) {
 	srChdir(t)
 	srWrite(t, "bad.whl", []byte("not a zip"))
-	code, out, errOut := whlRun(t, "-o", "out", "bad.whl", "missing.whl")
-	assert.Equal(t, exitFailure, code)
-	assert.Empty(t, out)
-	assert.Equal(t, "gopatchelf: error: bad.whl: zip: not a valid zip file\n"+
-		"gopatchelf: error: open missing.whl: no such file or directory\n", errOut)
+	require.NoError(t, os.MkdirAll("adir.whl", 0o755))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-o", "out", "bad.whl"}, "gopatchelf: error: wheel bad.whl: not a zip archive\n"},
+		{[]string{"-o", "out", "missing.whl"}, "gopatchelf: error: wheel missing.whl: no such file or directory\n"},
+		{[]string{"-o", "out", "adir.whl"}, "gopatchelf: error: wheel adir.whl: is a directory\n"},
+		{[]string{"--check", "--libs", "nolibs", "--", "bad.whl"}, "gopatchelf: error: wheel bad.whl: not a zip archive\n"},
+		{[]string{"--check", "--libc-dir", "bad.whl", "--", "in.whl"}, "gopatchelf: error: wheel in.whl: no such file or directory\n"},
+		{[]string{"--check", "--libs", "A", "B.whl"},
+			"gopatchelf wheel: no wheel given (--libs took B.whl: put wheels after -- or before the options) (see gopatchelf wheel --help)\n"},
+		{[]string{"--frob", "x.whl"}, "gopatchelf wheel: unknown option --frob (see gopatchelf wheel --help)\n"},
+	} {
+		code, out, errOut := whlRun(t, tc.args...)
+		assert.Equal(t, exitUsage, code, "%q", tc.args)
+		assert.Empty(t, out, "%q", tc.args)
+		assert.Equal(t, tc.want, errOut, "%q", tc.args)
+	}
 	_, err := os.Stat("out")
 	assert.True(t, os.IsNotExist(err), "nothing written")
 
@@ -144,9 +158,40 @@ func TestWheelErrors(t *testing.T) {
 		assert.Equal(t, exitUsage, code, "%v", args)
 		assert.NotEmpty(t, errOut)
 	}
-	code, out, _ = whlRun(t, "-h")
+	code, out, _ := whlRun(t, "-h")
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, out, "usage: gopatchelf wheel")
+}
+
+// "--libs A B" and "--libs A --libs B" (and "--libs=A --libs=B") give the
+// same wheel and the same report.
+func TestWheelListOptionsBothWays(t *testing.T) {
+	srChdir(t)
+	whlMake(t, "in/demo-1.0-py3-none-any.whl")
+	srWrite(t, "A/libfoo.so", srFixture(t, "x86_64/transitive/libfoo.so"))
+	srWrite(t, "B/libbar.so", srFixture(t, "x86_64/transitive/libbar.so"))
+	type result struct {
+		code      int
+		out, errs string
+		whl       []byte
+	}
+	results := map[string]result{}
+	for name, libs := range map[string][]string{
+		"together": {"--libs", "A", "B"},
+		"repeated": {"--libs", "A", "--libs", "B"},
+		"equals":   {"--libs=A", "--libs=B"},
+	} {
+		outDir := "out-" + name
+		args := append(append([]string{"-o", outDir}, libs...), "--", "in/demo-1.0-py3-none-any.whl")
+		code, out, errs := whlRun(t, args...)
+		require.Equal(t, exitOK, code, errs)
+		whl, err := os.ReadFile(filepath.Join(outDir, "demo-1.0-py3-none-any.whl"))
+		require.NoError(t, err)
+		results[name] = result{code, strings.ReplaceAll(out, outDir, "OUT"), errs, whl}
+	}
+	assert.Equal(t, results["together"], results["repeated"])
+	assert.Equal(t, results["together"], results["equals"])
+	assert.Contains(t, results["together"].out, "/B")
 }
 
 // TestWheelCheckVersions: --check asks the loader's questions of the
@@ -159,7 +204,7 @@ func TestWheelCheckVersions(t *testing.T) {
 	whlMake(t, "in/demo-1.0-py3-none-any.whl", ext)
 	srWrite(t, "libs/libbar.so", srFixture(t, "x86_64/transitive/libbar.so"))
 
-	code, out, errOut := whlRun(t, "--check", "--libs", "libs", "in/demo-1.0-py3-none-any.whl")
+	code, out, errOut := whlRun(t, "--check", "--libs", "libs", "--", "in/demo-1.0-py3-none-any.whl")
 	assert.Equal(t, exitFailure, code, errOut)
 	assert.Contains(t, out, "0 missing dependencies")
 	assert.Contains(t, out, "GLIBC_9.99")
