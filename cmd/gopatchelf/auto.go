@@ -445,7 +445,7 @@ func parsePatchelfArgs(args []string) (patchelfArgs, error) {
 				i++
 				value = args[i]
 			}
-			n, err := strconv.ParseUint(value, 0, 64)
+			n, err := parseNumber(value)
 			if err != nil || n == 0 || n&(n-1) != 0 {
 				return px, fmt.Errorf("invalid --page-size %q: want a power of two", value)
 			}

@@ -187,3 +187,38 @@ func TestHelpGolden(t *testing.T) {
 		})
 	}
 }
+
+// -v/--verbose prints auto's debug lines (never printed before issue 13),
+// which are off by default.
+func TestAutoVerbose(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	goldenTree(t, root)
+	t.Chdir(root)
+	t.Setenv("NIX_BINTOOLS", root+"/bintools")
+	args := []string{"auto", "--paths", "out", "--libs", "store/bar/lib", "store/pq/lib", "--dry-run"}
+	code, _, stderr := runCmd(t, args...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, stderr, "debug:")
+	for _, v := range []string{"-v", "--verbose"} {
+		code, stdout, stderr := runCmd(t, append(args, v)...)
+		require.Equal(t, exitOK, code, stderr)
+		assert.Contains(t, stderr, "gopatchelf: debug: index built (libraries=")
+		assert.Contains(t, stderr, "gopatchelf: debug: libc directory (dir="+root+"/glibc/lib)")
+		assert.NotContains(t, stdout, "debug:", "debug lines stay off stdout")
+	}
+}
+
+// --page-size 0x1000 is a number wherever a page size is taken.
+func TestPageSizeHex(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	goldenTree(t, root)
+	t.Chdir(root)
+	t.Setenv("NIX_BINTOOLS", root+"/bintools")
+	code, _, stderr := runCmd(t, "auto", "--paths", "out", "--libs", "store/bar/lib", "store/pq/lib", "--dry-run",
+		"--extra-args", "--page-size", "0x1000")
+	assert.Equal(t, exitOK, code, stderr)
+	code, _, stderr = runCmd(t, "patchelf", "--page-size", "0x1000", "--print-soname", "out/lib/libfoo.so")
+	assert.Equal(t, exitOK, code, stderr)
+}

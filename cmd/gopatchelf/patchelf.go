@@ -210,7 +210,11 @@ func peParse(args []string) (*peOptions, error) {
 		case "--page-size":
 			var v string
 			if v, err = value(); err == nil {
-				o.pageSize = peAtoi(v)
+				// Numbers parse as everywhere in gopatchelf (0x1000 too);
+				// anything else as patchelf's atoi reads it.
+				if o.pageSize, err = parseNumber(v); err != nil {
+					o.pageSize, err = peAtoi(v), nil
+				}
 				if o.pageSize == 0 {
 					err = peErrorf("invalid argument to --page-size")
 				}

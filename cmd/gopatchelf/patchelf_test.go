@@ -160,6 +160,7 @@ func TestPatchelfCommandLine(t *testing.T) {
 		{"set and add rpath", []string{"--set-rpath", "a", "--add-rpath", "b", prog}, 1, "", "patchelf: --set-rpath option not allowed with --add-rpath\n"},
 		{"bad os abi", []string{"--set-os-abi", "plan9", prog}, 1, "", "patchelf: unrecognized OS ABI\n"},
 		{"bad page size", []string{"--page-size", "0", prog}, 1, "", "patchelf: invalid argument to --page-size\n"},
+		{"hex page size", []string{"--page-size", "0x1000", "--print-soname", prog}, 0, "", ""},
 		{"negative page size", []string{"--page-size", "-4096", prog}, 1, "", "patchelf: invalid argument to --page-size\n"},
 		{"unknown option is a file name", []string{"--frobnicate"}, 1, "", "patchelf: getting info about '--frobnicate': No such file or directory\n"},
 		{"clear-symbol-version", []string{"--clear-symbol-version", "foo", prog}, 2, "", "--clear-symbol-version is not supported by gopatchelf"},
