@@ -107,13 +107,22 @@
 // $NIX_BUILD_CORES, when set and positive, bounds the files processed at
 // once; the output does not depend on it.
 //
-// Each rewritten file is written to a temporary file beside it (a reflink
-// clone of the original where the file system can share extents, else a
-// kernel-side copy), edited, verified and renamed over the original.
-// --fsync decides whether it is synced to disk before the rename: "always",
-// "never", or "auto" (the default): not inside a Nix build ($NIX_BUILD_TOP
-// set), whose output Nix discards unless the build completes, and always
-// elsewhere. Either way a killed run leaves every file whole.
+// Each edit is planned and its result verified before the first byte is
+// written. --write says how it is then written: "atomic" writes a
+// temporary file beside the original (a reflink clone of it where the file
+// system can share extents, else a kernel-side copy), edits it and renames
+// it over the original, so a killed run leaves every file whole;
+// "in-place" writes only the changed bytes into the file itself (no copy,
+// the same inode: other hard links share the change, as with patchelf), so
+// a run killed mid-write leaves that file torn; "auto" (the default) is in
+// place inside a Nix build ($NIX_BUILD_TOP set), whose output Nix discards
+// unless the build completes, and atomic elsewhere. --fsync decides
+// whether each file is synced to disk (before the rename, or after the
+// writes in place): "always", "never", or "auto" (the default): not
+// inside a Nix build, always elsewhere. In either mode a file the caller
+// may not write is refused with patchelf's "FILE: open: Permission denied"
+// and left as it is, and a writable file in a directory that takes no
+// temporary file is written in place.
 //
 // # Exit status
 //
@@ -161,15 +170,19 @@
 // store references the ELF-aware way for a fixed-output derivation and
 // lists what is left; exit status 0 when nothing is left (or
 // --allow-remaining), 1 when references remain or a file could not be
-// scrubbed (it is left untouched). Both: 2 on a bad command line or a PATH
-// that does not exist (nothing is read or written then).
+// scrubbed (it is left untouched, and its references count as remaining).
+// scrub writes as auto does (--write, in place inside a Nix build). Both:
+// 2 on a bad command line or a PATH that does not exist (nothing is read
+// or written then).
 //
 // # gopatchelf wheel
 //
 // Re-links the ELF members of Python wheels inside the zip, updating
-// RECORD; exit status 0 done, 1 missing dependencies or a wheel that could
-// not be patched, 2 a bad command line or bad input: a wheel that does not
-// exist, is a directory or does not start as a zip archive does, a --libs
-// entry that does not exist (outside a Nix build), a --libc-dir that is not
-// a directory. -o DIR is also --output DIR.
+// RECORD, and writes the new archive through a temporary file renamed
+// into place (always atomic: a zip cannot be patched in place); exit
+// status 0 done, 1 missing dependencies or a wheel that could not be
+// patched, 2 a bad command line or bad input: a wheel that does not exist,
+// is a directory or does not start as a zip archive does, a --libs entry
+// that does not exist (outside a Nix build), a --libc-dir that is not a
+// directory. -o DIR is also --output DIR.
 package main
