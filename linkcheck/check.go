@@ -4,6 +4,7 @@ import (
 	"context"
 	stdelf "debug/elf"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -17,53 +18,114 @@ import (
 // Check walks cfg.Paths and checks every ELF file found there the way
 // glibc's dynamic loader would load it (see the package documentation).
 // It never writes. Problems are findings in the report, not errors; the
-// error is for an unusable Config or a cancelled ctx.
+// error is for an unusable Config (a --host that cannot be read) or a
+// cancelled ctx.
 func Check(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.DefaultDirs == nil {
-		cfg.DefaultDirs = DefaultDirs
-	}
 	c := &checker{
-		cfg:    cfg,
-		objs:   map[string]*object{},
-		dists:  newDists(),
-		rep:    &Report{Files: []File{}, Findings: []Finding{}},
-		warned: map[string]bool{},
-		distOf: map[string]string{},
+		cfg:      cfg,
+		objs:     map[string]*object{},
+		dists:    newDists(),
+		warned:   map[string]bool{},
+		loaders:  map[string]loaderInfo{},
+		caches:   map[string]ldCache{},
+		loadedBy: map[string]*loadedIn{},
+		target:   cfg.Target,
 	}
 	c.libDirs()
-	var results []resolver.Result
+	if c.target.Machine == 0 && cfg.Interpreter != "" {
+		if o := c.object(c.abs(cfg.Interpreter)); o.f != nil {
+			c.target = o.platform()
+		}
+	}
+	for _, h := range cfg.Hosts {
+		hs, err := c.host(h)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", h, err)
+		}
+		c.hosts = append(c.hosts, hs)
+	}
+	type item struct {
+		display, root string
+		res           *fileResult
+	}
+	var items []*item
+	var walkErrs [][]Finding
 	for _, root := range cfg.Paths {
 		files, unreadable := walk(root)
-		for _, path := range files {
+		for _, p := range files {
+			items = append(items, &item{display: p, root: root})
+		}
+		walkErrs = append(walkErrs, unreadable)
+	}
+	// Executables first: a library one of them loads is judged in its
+	// process (an already loaded soname satisfies later lookups).
+	for pass := 0; pass < 2; pass++ {
+		for _, it := range items {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			if r, ok := c.checkFile(path, root); ok {
-				results = append(results, r)
+			if it.res == nil {
+				it.res = c.classify(it.display, it.root)
+			}
+			r := it.res
+			if r.done || (pass == 0) != r.exec {
+				continue
+			}
+			c.judge(r)
+			r.done = true
+		}
+	}
+	rep := &Report{Files: []File{}, Findings: []Finding{}}
+	var loads []*load
+	k := 0
+	for i, root := range cfg.Paths {
+		for ; k < len(items) && items[k].root == root; k++ {
+			r := items[k].res
+			if r.notELF {
+				continue
+			}
+			if r.hasFile {
+				rep.Files = append(rep.Files, r.file)
+			}
+			rep.Findings = append(rep.Findings, r.findings...)
+			if r.load != nil {
+				loads = append(loads, r.load)
 			}
 		}
-		c.rep.Findings = append(c.rep.Findings, unreadable...)
+		rep.Findings = append(rep.Findings, walkErrs[i]...)
 	}
-	for _, m := range resolver.LibxmlMismatches(results, "") {
-		c.rep.Findings = append(c.rep.Findings, Finding{
-			Severity: Error, Kind: LibxmlMismatch, File: m.XMLSec.File, Dist: c.distOf[m.XMLSec.File],
-			Soname: m.Soname, Detail: m.String(),
-		})
-	}
-	return c.rep, nil
+	rep.Findings = insertConflicts(rep.Findings, c.conflicts(loads))
+	return rep, nil
+}
+
+// loadedIn is the first executable of the trees that loads a library.
+type loadedIn struct {
+	l *load
+	n *node
 }
 
 type checker struct {
-	cfg    Config
-	objs   map[string]*object // by absolute path as opened
-	libs   []searchDir        // Config.Libs
-	dists  *dists
-	rep    *Report
-	warned map[string]bool   // warnings already given, across files
-	distOf map[string]string // checked file → its distribution
+	cfg      Config
+	objs     map[string]*object // by absolute path as opened
+	libs     []searchDir        // Config.Libs
+	dists    *dists
+	warned   map[string]bool       // warnings already given, across files
+	loaders  map[string]loaderInfo // by interpreter path
+	caches   map[string]ldCache    // by ld.so.cache path
+	loadedBy map[string]*loadedIn  // a library's real path → the executable loading it
+	target   resolver.Platform
+	hosts    []*host
+}
+
+// abs makes p absolute without resolving symlinks.
+func (c *checker) abs(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 // walk lists the regular files under root in sorted order, never following
@@ -123,61 +185,195 @@ func (c *checker) libDirs() {
 	}
 }
 
+// object parses the file the loader would open at abs, once. With a
+// Sysroot, an absolute path is looked up there first, as qemu-user does.
 func (c *checker) object(abs string) *object {
 	if o, ok := c.objs[abs]; ok {
 		return o
 	}
-	o := open(abs)
+	var o *object
+	if c.cfg.Sysroot != "" && path.IsAbs(abs) {
+		if in := filepath.Join(c.cfg.Sysroot, abs); exists(in) {
+			o = open(in)
+			o.path = abs
+			if r, err := filepath.EvalSymlinks(in); err == nil {
+				o.real = r
+			}
+		}
+	}
+	if o == nil {
+		o = open(abs)
+	}
 	c.objs[abs] = o
 	return o
 }
 
-// checkFile checks one file found under root. ok is false for files that
-// are not ELF, or not checked; r is its resolution for the libxml2 check.
-func (c *checker) checkFile(display, root string) (r resolver.Result, ok bool) {
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// fileResult is one walked file: what the report says about it.
+type fileResult struct {
+	display, root, dist string
+	obj                 *object
+	exec                bool // has PT_INTERP: judged in the first pass
+	notELF, hasFile     bool
+	done                bool
+	file                File
+	findings            []Finding
+	load                *load
+}
+
+// classify opens a walked file and settles the files that are not
+// judged: not ELF, unreadable, static, another architecture.
+func (c *checker) classify(display, root string) *fileResult {
+	r := &fileResult{display: display, root: root, done: true}
 	abs, err := filepath.Abs(display)
 	if err != nil {
-		c.rep.Findings = append(c.rep.Findings, Finding{Severity: Error, Kind: Unreadable, File: display, Detail: err.Error()})
-		return r, false
+		r.findings = append(r.findings, Finding{Severity: Error, Kind: Unreadable, File: display, Detail: err.Error()})
+		return r
 	}
 	o := c.object(abs)
 	if errors.Is(o.err, elf.ErrNotELF) {
-		return r, false
+		r.notELF = true
+		return r
 	}
-	dist := c.dists.owner(display, root)
-	c.distOf[display] = dist
+	r.obj = o
+	r.dist = c.dists.owner(display, root)
 	if o.err != nil {
-		c.rep.Findings = append(c.rep.Findings, Finding{Severity: Error, Kind: Unreadable, File: display, Dist: dist, Detail: withoutPath(o.err)})
-		return r, false
+		r.findings = append(r.findings, Finding{Severity: Error, Kind: Unreadable, File: display, Dist: r.dist, Detail: withoutPath(o.err)})
+		return r
 	}
-	file := File{Path: display, Dist: dist, Deps: []Dep{}}
+	r.hasFile = true
+	r.file = File{Path: display, Dist: r.dist, Deps: []Dep{}}
 	switch {
 	case o.f.Type != stdelf.ET_DYN && o.f.Type != stdelf.ET_EXEC:
-		file.Skipped = "not an executable or shared object"
+		r.file.Skipped = "not an executable or shared object"
 	case !o.f.HasSegments():
-		file.Skipped = "no segments"
+		r.file.Skipped = "no segments"
 	case o.f.IsStatic() || o.f.IsStaticPIE():
-		file.Skipped = "statically linked"
+		r.file.Skipped = "statically linked"
 	case o.f.IsDebugObject():
-		file.Skipped = "separate debug object"
+		r.file.Skipped = "separate debug object"
 	case !o.f.IsDynamic():
-		file.Skipped = "not dynamically linked"
+		r.file.Skipped = "not dynamically linked"
+	case c.target.Machine != 0 && !c.target.SameArch(o.platform()):
+		r.file.Skipped = "other architecture"
+		r.findings = append(r.findings, Finding{Severity: Info, Kind: OtherArchitecture, File: display, Dist: r.dist,
+			Detail: fmt.Sprintf("%s file, not checked: the target is %s", archName(o.platform()), archName(c.target))})
+	case c.target.Machine != 0 && !resolver.OSABICompatible(c.target.OSABI, o.f.OSABI):
+		r.file.Skipped = "other OS ABI"
+		r.findings = append(r.findings, Finding{Severity: Info, Kind: OtherArchitecture, File: display, Dist: r.dist,
+			Detail: fmt.Sprintf("OS ABI %d, not checked: the target's is %d", o.f.OSABI, c.target.OSABI)})
 	}
-	if file.Skipped != "" {
-		c.rep.Files = append(c.rep.Files, file)
-		return r, false
+	if r.file.Skipped != "" {
+		return r
 	}
-	l := &load{c: c, file: display, dist: dist, exec: o.f.HasInterpreter, want: o.platform(), hdr: o.f.FileHeader, seen: map[string]bool{}}
-	l.run(o)
-	file.Deps = l.direct
-	file.Loaded = 0
-	for _, n := range l.nodes {
-		if !n.virtual {
-			file.Loaded++
+	r.done = false
+	r.exec = o.f.HasInterpreter
+	return r
+}
+
+// archName names a platform in messages by its Debian multiarch triple's
+// first part (x86_64, aarch64, powerpc64, …).
+func archName(p resolver.Platform) string {
+	t := multiarchTriple(elf.FileHeader{Machine: p.Machine, Class: p.Class, Data: p.Data})
+	if t == "" {
+		return fmt.Sprintf("machine %d (%d-bit)", p.Machine, 32*int(p.Class))
+	}
+	name, _, _ := strings.Cut(t, "-")
+	return name
+}
+
+// judge simulates the process that loads r's file.
+func (c *checker) judge(r *fileResult) {
+	o := r.obj
+	l := &load{c: c, file: r.display, dist: r.dist, exec: r.exec, want: o.platform(), hdr: o.f.FileHeader, seen: map[string]bool{}}
+	if in := c.loadedBy[o.real]; !r.exec && in != nil {
+		// Judged in the executable's process, where its findings are.
+		r.file.Deps = in.n.depList
+		r.file.LoadedBy = in.l.file
+		r.file.Loaded = 1
+		return
+	}
+	switch {
+	case r.exec:
+		l.interp = o.f.Interpreter
+		l.checkInterpreter(o) // the libraries are still looked up
+
+	default:
+		l.kind = moduleKind(o, r.display)
+		for _, h := range c.hosts {
+			if l.kind != "" && h.kind == l.kind {
+				l.host = h
+				l.pre = h.nodes
+				l.interp = h.interp
+				break
+			}
+		}
+		if l.host == nil {
+			l.interp = c.cfg.Interpreter
 		}
 	}
-	c.rep.Files = append(c.rep.Files, file)
-	return l.result(), true
+	l.root = r.root
+	l.run(o)
+	if r.exec {
+		for _, n := range l.nodes[1:] {
+			if !n.virtual && c.loadedBy[n.obj.real] == nil {
+				c.loadedBy[n.obj.real] = &loadedIn{l, n}
+			}
+		}
+	}
+	r.file.Deps = l.nodes[0].depList
+	if r.file.Deps == nil {
+		r.file.Deps = []Dep{}
+	}
+	r.file.Host = l.kind
+	for _, n := range l.nodes {
+		if !n.virtual {
+			r.file.Loaded++
+		}
+	}
+	r.findings = l.findings
+	r.load = l
+}
+
+// checkInterpreter reports a PT_INTERP that cannot start the program: it
+// must exist, be an ELF file of the program's class, byte order and
+// machine, and be a loader (no interpreter of its own, no libraries
+// needed, an entry point). A relative one is a warning: the kernel opens
+// it from the working directory.
+func (l *load) checkInterpreter(o *object) bool {
+	interp := o.f.Interpreter
+	bad := func(why string) bool {
+		l.add(Finding{Severity: Error, Kind: BadInterpreter, File: l.file, Dist: l.dist, Object: l.file,
+			Chain: []string{l.file}, Provider: interp, Detail: "interpreter " + interp + " " + why}, "interp")
+		return false
+	}
+	if !path.IsAbs(interp) {
+		l.add(Finding{Severity: Warning, Kind: SearchPath, File: l.file, Dist: l.dist, Object: l.file,
+			Detail: "interpreter " + interp + " is relative to the working directory at run time: not checked"}, "interp")
+		return true
+	}
+	ld := l.c.object(path.Clean(interp))
+	switch {
+	case ld.err != nil && errors.Is(ld.err, fs.ErrNotExist):
+		return bad("does not exist")
+	case ld.err != nil && errors.Is(ld.err, elf.ErrNotELF):
+		return bad("is not an ELF file")
+	case ld.err != nil:
+		return bad("cannot be read: " + withoutPath(ld.err))
+	case !ld.platform().SameArch(o.platform()):
+		return bad(fmt.Sprintf("is a %s file, the program a %s one", archName(ld.platform()), archName(o.platform())))
+	case ld.f.HasInterpreter:
+		return bad("is not a dynamic loader: it has an interpreter itself")
+	case len(ld.f.Needed) > 0:
+		return bad("is not a dynamic loader: it needs " + strings.Join(ld.f.Needed, ", "))
+	case ld.f.Entry == 0 || (ld.f.Type != stdelf.ET_DYN && ld.f.Type != stdelf.ET_EXEC):
+		return bad("is not a dynamic loader: it has no entry point")
+	}
+	return true
 }
 
 // node is one object in the process being simulated.
@@ -187,6 +383,7 @@ type node struct {
 	loader  *node  // the object whose dependency brought it in
 	names   []string
 	deps    map[string]*node // its DT_NEEDED names → providers
+	depList []Dep            // its DT_NEEDED then .note.dlopen entries, resolved
 	virtual bool             // the dynamic loader, not found on disk
 }
 
@@ -206,13 +403,19 @@ func (n *node) matches(name string) bool {
 type load struct {
 	c      *checker
 	file   string // display path of the checked file
+	root   string // the Config.Paths entry it was found under
 	dist   string
 	exec   bool
+	interp string // the loader whose default directories apply; "" for the machine's
+	kind   string // the host a module runs in ("python", "node", …), "" for none
+	host   *host  // the --host process it is judged in
 	want   resolver.Platform
 	hdr    elf.FileHeader
+	pre    []*node // the host's objects, loaded before the module
 	nodes  []*node
-	direct []Dep
 	seen   map[string]bool // findings already given for this file
+
+	findings []Finding
 }
 
 type dlopenReq struct {
@@ -246,9 +449,7 @@ func (l *load) run(o *object) {
 				if added {
 					queue = append(queue, p)
 				}
-				if n == root {
-					l.direct = append(l.direct, dep)
-				}
+				n.depList = append(n.depList, dep)
 			}
 			for _, d := range n.obj.f.Dlopen {
 				later = append(later, dlopenReq{n, d})
@@ -263,9 +464,7 @@ func (l *load) run(o *object) {
 		if added {
 			queue = append(queue, p)
 		}
-		if r.n == root {
-			l.direct = append(l.direct, dep)
-		}
+		r.n.depList = append(r.n.depList, dep)
 	}
 	l.checkVersions()
 	if l.c.cfg.UndefinedSymbols {
@@ -307,8 +506,11 @@ func (l *load) missing(n *node, cands []string, dlopen bool, sev Severity) Findi
 		f.Candidates = cands
 	}
 	for _, c := range cands {
-		dirs := l.dirs(n, false)
-		for _, d := range dirs {
+		for _, d := range l.dirs(n, false, true) {
+			if d.cache != "" {
+				f.Searched = appendNew(f.Searched, d.cache)
+				continue
+			}
 			f.Searched = appendNew(f.Searched, d.dir)
 		}
 		f.Rejected = append(f.Rejected, l.rejected(n, c)...)
@@ -328,7 +530,7 @@ func (l *load) add(f Finding, key string) {
 		return
 	}
 	l.seen[key] = true
-	l.c.rep.Findings = append(l.c.rep.Findings, f)
+	l.findings = append(l.findings, f)
 }
 
 // warn records a warning about an object once per run: it does not depend
@@ -339,7 +541,7 @@ func (l *load) warn(n *node, detail string) {
 		return
 	}
 	l.c.warned[key] = true
-	l.c.rep.Findings = append(l.c.rep.Findings, Finding{Severity: Warning, Kind: SearchPath, File: l.file, Dist: l.dist,
+	l.findings = append(l.findings, Finding{Severity: Warning, Kind: SearchPath, File: l.file, Dist: l.dist,
 		Object: l.display(n), Chain: l.chain(n), Detail: detail})
 }
 
@@ -356,6 +558,15 @@ func (l *load) find(n *node, name string) (p *node, dep Dep, added, ok bool) {
 			l.warn(n, "dependency "+name+" uses "+unknown+", which depends on the CPU: not checked")
 			dep.Via = "unchecked"
 			return nil, dep, false, true
+		}
+	}
+	for _, m := range l.pre {
+		if m.matches(expanded) {
+			dep.Path, dep.Via = m.path, "host"
+			if m.virtual {
+				dep.Path, dep.Via = "", "loader"
+			}
+			return m, dep, false, true
 		}
 	}
 	for _, m := range l.nodes {
@@ -380,17 +591,17 @@ func (l *load) find(n *node, name string) (p *node, dep Dep, added, ok bool) {
 		}
 		return nil, dep, false, false
 	}
-	dirs := l.dirs(n, true)
-	for _, d := range dirs {
-		cand, ok := d.candidate(expanded)
-		if !ok {
-			continue
+	o, via := l.locate(n, expanded, true)
+	if o != nil {
+		if via == "libs" {
+			if alt, _ := l.locate(n, expanded, false); alt == nil {
+				l.add(Finding{Severity: Warning, Kind: LibsOnly, File: l.file, Dist: l.dist, Object: l.display(n),
+					Chain: l.chain(n), Soname: expanded, Provider: o.path}, "libs\x00"+n.path+"\x00"+expanded)
+			}
 		}
-		if o := l.c.object(cand); o.loadable(l.want) == "" {
-			p, added := l.join(n, o, expanded)
-			dep.Path, dep.Via = p.path, d.via
-			return p, dep, added, true
-		}
+		p, added := l.join(n, o, expanded)
+		dep.Path, dep.Via = p.path, via
+		return p, dep, added, true
 	}
 	if loaderSonames[expanded] {
 		v := &node{loader: n, names: []string{expanded}, virtual: true}
@@ -401,9 +612,27 @@ func (l *load) find(n *node, name string) (p *node, dep Dep, added, ok bool) {
 	return nil, dep, false, false
 }
 
+// locate is the directory search for name on behalf of n: the first
+// loadable file, and how it was found.
+func (l *load) locate(n *node, name string, withLibs bool) (*object, string) {
+	for _, d := range l.dirs(n, true, withLibs) {
+		for _, cand := range l.candidates(d, name) {
+			if o := l.c.object(cand); o.loadable(l.want) == "" {
+				return o, d.via
+			}
+		}
+	}
+	return nil, ""
+}
+
 // join adds o, found for n under name, to the process; an object already
 // loaded from the same file (glibc compares device and inode) is reused.
 func (l *load) join(n *node, o *object, name string) (*node, bool) {
+	for _, m := range l.pre {
+		if !m.virtual && m.obj.real == o.real {
+			return m, false
+		}
+	}
 	for _, m := range l.nodes {
 		if !m.virtual && m.obj.real == o.real {
 			m.names = append(m.names, name)
@@ -422,44 +651,94 @@ func (l *load) rejected(n *node, name string) []string {
 	if strings.Contains(name, "/") {
 		return nil
 	}
-	dirs := l.dirs(n, false)
-	for _, d := range dirs {
-		cand, ok := d.candidate(name)
-		if !ok {
-			continue
-		}
-		if fi, err := os.Stat(cand); err != nil || fi.IsDir() {
-			continue
-		}
-		if why := l.c.object(cand).loadable(l.want); why != "" {
-			out = appendNew(out, cand+": "+why)
+	for _, d := range l.dirs(n, false, true) {
+		for _, cand := range l.candidates(d, name) {
+			o := l.c.object(cand)
+			if o.err != nil && errors.Is(o.err, fs.ErrNotExist) {
+				continue
+			}
+			if fi, err := os.Stat(o.pathOnDisk()); err != nil || fi.IsDir() {
+				continue
+			}
+			if why := o.loadable(l.want); why != "" {
+				out = appendNew(out, cand+": "+why)
+			}
 		}
 	}
 	return out
 }
 
 type searchDir struct {
-	dir  string
-	file string // a --libs file entry: the one file this entry offers
-	via  string
+	dir   string
+	file  string // a --libs file entry: the one file this entry offers
+	cache string // an ld.so.cache: the file
+	via   string
 }
 
-// candidate is the file that would satisfy name in d: a --libs file
-// offers only its own base name.
-func (d searchDir) candidate(name string) (string, bool) {
-	if d.file != "" {
-		return d.file, filepath.Base(d.file) == name
+// candidates are the files that would satisfy name in d: a --libs file
+// offers only its own base name, an ld.so.cache its entries.
+func (l *load) candidates(d searchDir, name string) []string {
+	switch {
+	case d.cache != "":
+		return l.c.cache(d.cache, l.hdr)[name]
+	case d.file != "":
+		if filepath.Base(d.file) == name {
+			return []string{d.file}
+		}
+		return nil
 	}
-	return d.dir + "/" + name, true
+	return []string{d.dir + "/" + name}
+}
+
+// cache reads an ld.so.cache once.
+func (c *checker) cache(p string, h elf.FileHeader) ldCache {
+	if lc, ok := c.caches[p]; ok {
+		return lc
+	}
+	var lc ldCache
+	disk := p
+	if c.cfg.Sysroot != "" && exists(filepath.Join(c.cfg.Sysroot, p)) {
+		disk = filepath.Join(c.cfg.Sysroot, p)
+	}
+	if data, err := readHead(disk, maxLoaderBytes); err == nil {
+		lc = parseLdCache(data, h.ByteOrder)
+	}
+	c.caches[p] = lc
+	return lc
+}
+
+// loaderInfo returns what the loader at interp searches by default for
+// files of header h; interp "" is the machine's loader.
+func (c *checker) loaderInfo(interp string, h elf.FileHeader) loaderInfo {
+	key := interp + "\x00" + archName(resolver.Platform{Machine: h.Machine, Class: h.Class, Data: h.Data})
+	if li, ok := c.loaders[key]; ok {
+		return li
+	}
+	var li loaderInfo
+	if interp == "" {
+		li = loaderInfo{dirs: DefaultDirs(h), cache: "/etc/ld.so.cache", from: "system"}
+		if std := standardLoader(h); std != "" {
+			if o := c.object(std); o.f != nil && o.loadable(resolver.Platform{Machine: h.Machine, Class: h.Class, Data: h.Data}) == "" {
+				if x := readLoader(std, o, h); x.from == "loader" {
+					li = x
+				}
+			}
+		}
+	} else {
+		li = readLoader(interp, c.object(path.Clean(interp)), h)
+	}
+	c.loaders[key] = li
+	return li
 }
 
 // dirs is the search list for n's dependencies, in the loader's order:
 // the DT_RPATH of n and of the objects that loaded it, up to the checked
-// file, when n has no DT_RUNPATH (an object's DT_RPATH counts only when it
-// has no DT_RUNPATH itself); n's DT_RUNPATH; --libs; the default
-// directories unless n has DF_1_NODEFLIB. With warn, entries that cannot
-// be checked are reported.
-func (l *load) dirs(n *node, warn bool) []searchDir {
+// file, and the host program's, when n has no DT_RUNPATH (an object's
+// DT_RPATH counts only when it has no DT_RUNPATH itself); --libs, where
+// LD_LIBRARY_PATH is searched; n's DT_RUNPATH; then, unless n has
+// DF_1_NODEFLIB, the loader's ld.so.cache and default directories. With
+// warn, entries that cannot be checked are reported.
+func (l *load) dirs(n *node, warn, withLibs bool) []searchDir {
 	var out []searchDir
 	f := n.obj.f
 	if !f.HasRunpath {
@@ -469,21 +748,36 @@ func (l *load) dirs(n *node, warn bool) []searchDir {
 			}
 			out = append(out, l.entries(a, a.obj.f.Rpath, "rpath", warn)...)
 		}
-	} else {
+		if l.host != nil {
+			if m := l.host.nodes[0]; !m.obj.f.HasRunpath && m.obj.f.HasRpath {
+				out = append(out, l.entries(m, m.obj.f.Rpath, "rpath", warn)...)
+			}
+		}
+	}
+	if withLibs {
+		out = append(out, l.c.libs...)
+	}
+	if f.HasRunpath {
 		out = append(out, l.entries(n, f.Runpath, "runpath", warn)...)
 	}
-	out = append(out, l.c.libs...)
 	if flags, ok := f.DynValue(stdelf.DT_FLAGS_1); ok && flags&uint64(stdelf.DF_1_NODEFLIB) != 0 {
 		return out
 	}
-	if !l.c.cfg.NoDefaultDirs {
-		if l.exec && path.IsAbs(l.nodes[0].obj.f.Interpreter) {
-			// Nix's glibc searches its own lib directory by default.
-			out = append(out, searchDir{dir: path.Dir(path.Clean(l.nodes[0].obj.f.Interpreter)), via: "default"})
-		}
+	if l.c.cfg.NoDefaultDirs {
+		return out
+	}
+	if l.c.cfg.DefaultDirs != nil {
 		for _, d := range l.c.cfg.DefaultDirs(l.hdr) {
 			out = append(out, searchDir{dir: d, via: "default"})
 		}
+		return out
+	}
+	li := l.c.loaderInfo(l.interp, l.hdr)
+	if li.cache != "" {
+		out = append(out, searchDir{cache: li.cache, via: "cache"})
+	}
+	for _, d := range li.dirs {
+		out = append(out, searchDir{dir: d, via: "default"})
 	}
 	return out
 }
@@ -518,10 +812,10 @@ func (l *load) entries(a *node, value, via string, warn bool) []searchDir {
 
 // origin is what $ORIGIN means in n's search paths: the directory of the
 // path n was loaded by, symlinks kept, as glibc's _dl_new_object computes
-// it; for the program itself, the directory of /proc/self/exe, which has
-// them resolved.
+// it; for a program, the directory of /proc/self/exe, which has them
+// resolved.
 func (l *load) origin(n *node) string {
-	if n == l.nodes[0] && l.exec {
+	if (n == l.nodes[0] && l.exec) || (l.host != nil && n == l.host.nodes[0]) {
 		return path.Dir(n.obj.real)
 	}
 	return path.Dir(n.path)
@@ -587,13 +881,14 @@ func (l *load) checkVersions() {
 }
 
 // checkSymbols looks for undefined non-weak symbols that no object in the
-// process defines. Python extension modules get Py* and _Py* from the
-// interpreter, which is not part of the check.
+// process defines: the host's objects (with --host), then the module's.
+// Without a --host, a module's symbols of its host's API are taken as
+// provided by the host.
 func (l *load) checkSymbols() {
 	defined := map[string]bool{}
 	virtualLibs := map[string]bool{}
-	var real []*node
-	for _, n := range l.nodes {
+	var own []*node
+	for i, n := range append(append([]*node{}, l.pre...), l.nodes...) {
 		if n.virtual {
 			for _, name := range n.names {
 				virtualLibs[name] = true
@@ -608,15 +903,16 @@ func (l *load) checkSymbols() {
 		for name := range s.defined {
 			defined[name] = true
 		}
-		real = append(real, n)
+		if i >= len(l.pre) {
+			own = append(own, n)
+		}
 	}
-	pyExt := isPythonExtension(l.file)
-	for _, n := range real {
+	for _, n := range own {
 		for _, u := range n.obj.syms.undefined {
 			if defined[u.name] || virtualLibs[u.library] {
 				continue
 			}
-			if n == l.nodes[0] && pyExt && (strings.HasPrefix(u.name, "Py") || strings.HasPrefix(u.name, "_Py")) {
+			if l.host == nil && hostAPI(l.kind, u.name) {
 				continue
 			}
 			f := Finding{Severity: Error, Kind: UndefinedSymbol, File: l.file, Dist: l.dist, Object: l.display(n),
@@ -624,29 +920,6 @@ func (l *load) checkSymbols() {
 			l.add(f, "symbol\x00"+n.path+"\x00"+u.name)
 		}
 	}
-}
-
-// isPythonExtension says whether a file looks like a CPython or PyPy
-// extension module by its name (PEP 3149 tags, or the stable ABI).
-func isPythonExtension(p string) bool {
-	b := path.Base(filepath.ToSlash(p))
-	return strings.Contains(b, ".cpython-") || strings.Contains(b, ".abi3.") || strings.Contains(b, ".pypy")
-}
-
-// result is the file's resolution in the resolver's terms, for
-// resolver.LibxmlMismatches: every library loaded, with its directory.
-func (l *load) result() resolver.Result {
-	r := resolver.Result{File: l.file}
-	for _, n := range l.nodes[1:] {
-		if n.virtual {
-			continue
-		}
-		r.Deps = append(r.Deps, resolver.Dependency{
-			Candidates: []string{n.names[0]}, Name: path.Base(n.names[0]), Via: resolver.Indexed,
-			Library: resolver.Library{Name: path.Base(n.names[0]), Dir: path.Dir(n.obj.real)},
-		})
-	}
-	return r
 }
 
 // ignoredBy returns the first --ignore-missing pattern that matches a

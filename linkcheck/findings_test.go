@@ -227,27 +227,45 @@ func TestFilesThatAreNotChecked(t *testing.T) {
 }
 
 // TestLibxmlMismatchAndDists: lxml and xmlsec loading libxml2.so.2 from
-// two directories is an error, reported under the owning distributions.
+// two copies of different versions is an error naming the library, on
+// the second module, under its distribution; two copies of one version
+// are a warning; one copy is nothing.
 func TestLibxmlMismatchAndDists(t *testing.T) {
 	root := tempRoot(t)
 	sp := filepath.Join(root, "lib/python3.14/site-packages")
 	ext := func(runpath string) []byte {
 		out, _, err := elf.Apply(fixtureBytes(t, "x86_64/transitive/libfoo.so"), elf.Edit{
-			ReplaceNeeded: []elf.Replacement{{Old: "libbar.so", New: "libxml2.so.2"}},
+			ReplaceNeeded: []elf.Replacement{{Old: "libbar.so", New: "libxslt.so.1"}},
 			SetRunpath:    true, Runpath: runpath,
 		})
 		require.NoError(t, err)
 		return out
 	}
-	libxml2 := fixtureBytes(t, "x86_64/transitive/libbar.so")
+	libxslt := renamedTB(t, "x86_64/transitive/libbar.so", "libxslt.so.1")
+	store := filepath.Join(root, "store/libxslt/lib")
+	other := renamedTB(t, "x86_64/pie/libfoo.so", "libxslt.so.1") // other bytes
+	lib := func(dir, version string, data []byte) {
+		put(t, filepath.Join(dir, "libxslt.so.1."+version), data)
+		_ = os.Remove(filepath.Join(dir, "libxslt.so.1"))
+		require.NoError(t, os.Symlink("libxslt.so.1."+version, filepath.Join(dir, "libxslt.so.1")))
+	}
 	put(t, filepath.Join(sp, "lxml/etree.cpython-314-x86_64-linux-gnu.so"), ext("$ORIGIN/../lxml.libs"))
-	put(t, filepath.Join(sp, "lxml.libs/libxml2.so.2"), libxml2)
-	put(t, filepath.Join(sp, "xmlsec.cpython-314-x86_64-linux-gnu.so"), ext(filepath.Join(root, "store/libxml2/lib")))
-	put(t, filepath.Join(root, "store/libxml2/lib/libxml2.so.2"), libxml2)
+	lib(filepath.Join(sp, "lxml.libs"), "1.35", libxslt)
+	put(t, filepath.Join(sp, "xmlsec.cpython-314-x86_64-linux-gnu.so"), ext(store))
+	lib(store, "1.34", other)
 	put(t, filepath.Join(sp, "lxml-6.0.0.dist-info/RECORD"), []byte(
-		"lxml/etree.cpython-314-x86_64-linux-gnu.so,sha256=x,1\nlxml.libs/libxml2.so.2,,\n"))
+		"lxml/etree.cpython-314-x86_64-linux-gnu.so,sha256=x,1\nlxml.libs/libxslt.so.1,,\n"))
 	put(t, filepath.Join(sp, "xmlsec-1.3.16.dist-info/RECORD"), []byte(
 		"\"xmlsec.cpython-314-x86_64-linux-gnu.so\",sha256=y,2\n../../../bin/xmlsec-tool,,\n"))
+	dups := func(rep *Report) []Finding {
+		var out []Finding
+		for _, f := range rep.Findings {
+			if f.Kind == DuplicateLibrary {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
 
 	// Check site-packages/lxml only: the dist-info is found above it.
 	rep, err := Check(context.Background(), Config{Paths: []string{filepath.Join(sp, "lxml"), filepath.Join(sp, "xmlsec.cpython-314-x86_64-linux-gnu.so")}})
@@ -255,27 +273,43 @@ func TestLibxmlMismatchAndDists(t *testing.T) {
 	require.Len(t, rep.Files, 2)
 	assert.Equal(t, "lxml 6.0.0", rep.Files[0].Dist)
 	assert.Equal(t, "xmlsec 1.3.16", rep.Files[1].Dist)
-	var mismatch []Finding
-	for _, f := range rep.Findings {
-		if f.Kind == LibxmlMismatch {
-			mismatch = append(mismatch, f)
-		}
-	}
-	require.Len(t, mismatch, 1, "%+v", rep.Findings)
-	assert.Equal(t, "libxml2.so.2", mismatch[0].Soname)
-	assert.Equal(t, "xmlsec 1.3.16", mismatch[0].Dist)
-	assert.Contains(t, mismatch[0].Message(), filepath.Join(sp, "lxml.libs"))
-	assert.Contains(t, mismatch[0].Message(), filepath.Join(root, "store/libxml2/lib"))
+	assert.Equal(t, "python", rep.Files[0].Host)
+	d := dups(rep)
+	require.Len(t, d, 1, "%+v", rep.Findings)
+	assert.Equal(t, Error, d[0].Severity)
+	assert.Equal(t, "libxslt.so.1", d[0].Soname)
+	assert.Equal(t, "xmlsec 1.3.16", d[0].Dist)
+	assert.Equal(t, filepath.Join(sp, "lxml")+"/etree.cpython-314-x86_64-linux-gnu.so loads libxslt.so.1 from "+
+		filepath.Join(sp, "lxml.libs/libxslt.so.1")+", "+filepath.Join(sp, "xmlsec.cpython-314-x86_64-linux-gnu.so")+
+		" from "+filepath.Join(store, "libxslt.so.1")+": versions 1.1.35 and 1.1.34 differ; xmlsec fails at import with "+
+		"\"lxml & xmlsec libxml2 library version mismatch\"", d[0].Message())
 	assert.False(t, rep.OK())
 
-	// The same libxml2 for both: no mismatch.
-	require.NoError(t, os.Remove(filepath.Join(sp, "lxml.libs/libxml2.so.2")))
-	require.NoError(t, os.Symlink(filepath.Join(root, "store/libxml2/lib/libxml2.so.2"), filepath.Join(sp, "lxml.libs/libxml2.so.2")))
+	// The same version in two copies: a warning.
+	require.NoError(t, os.Remove(filepath.Join(store, "libxslt.so.1.1.34")))
+	lib(store, "1.35", other)
 	rep, err = Check(context.Background(), Config{Paths: []string{sp}})
 	require.NoError(t, err)
-	for _, f := range rep.Findings {
-		assert.NotEqual(t, LibxmlMismatch, f.Kind, f.Message())
-	}
+	d = dups(rep)
+	require.Len(t, d, 1, "%+v", rep.Findings)
+	assert.Equal(t, Warning, d[0].Severity)
+	assert.Contains(t, d[0].Message(), ": the same version (1.1.35) in two copies")
+	assert.True(t, rep.OK())
+
+	// One copy for both: nothing.
+	require.NoError(t, os.RemoveAll(filepath.Join(sp, "lxml.libs")))
+	require.NoError(t, os.Symlink(store, filepath.Join(sp, "lxml.libs")))
+	rep, err = Check(context.Background(), Config{Paths: []string{sp}})
+	require.NoError(t, err)
+	assert.Empty(t, dups(rep))
+}
+
+// renamedTB is a fixture library with another DT_SONAME.
+func renamedTB(t testing.TB, id, soname string) []byte {
+	t.Helper()
+	out, _, err := elf.Apply(fixtureBytesTB(t, id), elf.Edit{Soname: soname})
+	require.NoError(t, err)
+	return out
 }
 
 // TestUncheckableEntries: RUNPATH entries whose meaning depends on the

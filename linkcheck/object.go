@@ -13,7 +13,8 @@ import (
 
 // object is one parsed ELF file, shared by every load that reaches it.
 type object struct {
-	path string // absolute, as opened (symlinks not resolved)
+	path string // absolute, as the loader opens it (symlinks not resolved)
+	disk string // where it was read: path, or under Config.Sysroot
 	real string // with symlinks resolved: the loader's identity (dev/ino)
 	f    *elf.File
 	err  error // why the file could not be parsed; f is nil then
@@ -46,7 +47,7 @@ func (o *object) platform() resolver.Platform {
 // before it returns: everything needed later is read now, except the
 // symbol table, which readSymbols reads only when asked.
 func open(path string) *object {
-	o := &object{path: path, real: path}
+	o := &object{path: path, disk: path, real: path}
 	if r, err := filepath.EvalSymlinks(path); err == nil {
 		o.real = r
 	}
@@ -89,7 +90,7 @@ func (o *object) readSymbols() (s *symbols, err error) {
 	if _, hasSymtab := o.f.DynValue(stdelf.DT_SYMTAB); hasSymtab && len(o.f.Sections) == 0 {
 		return nil, errors.New("no section headers: dynamic symbols not checked")
 	}
-	sf, err := stdelf.Open(o.path)
+	sf, err := stdelf.Open(o.disk)
 	if err != nil {
 		return nil, err
 	}
@@ -142,3 +143,6 @@ func (o *object) loadable(want resolver.Platform) string {
 	}
 	return ""
 }
+
+// pathOnDisk is where the object's bytes are.
+func (o *object) pathOnDisk() string { return o.disk }

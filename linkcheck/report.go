@@ -17,6 +17,9 @@ const (
 	// Warning does not fail the check: an ignored missing library, a weak
 	// version, a search-path entry that cannot be checked.
 	Warning Severity = "warning"
+	// Info neither fails nor warns: a file of another architecture, not
+	// checked.
+	Info Severity = "info"
 )
 
 // Kind is what a finding is about.
@@ -32,9 +35,23 @@ const (
 	// UndefinedSymbol: no object in the loaded set defines a symbol
 	// (Config.UndefinedSymbols only).
 	UndefinedSymbol Kind = "undefined-symbol"
-	// LibxmlMismatch: lxml and xmlsec load libxml2 (or libxslt) from
-	// different directories; xmlsec fails at import.
+	// LibxmlMismatch is no longer reported: DuplicateLibrary replaced it
+	// in schema version 1 documents (lxml and xmlsec loading libxml2 or
+	// libxslt from two copies is one case of it).
 	LibxmlMismatch Kind = "libxml-mismatch"
+	// DuplicateLibrary: modules of one host, in one tree, load one
+	// library from two places. An error when the copies differ in
+	// version, a warning when they are the same version.
+	DuplicateLibrary Kind = "duplicate-library"
+	// BadInterpreter: the PT_INTERP of a program does not exist, is not
+	// ELF, is for another architecture, or is not a dynamic loader.
+	BadInterpreter Kind = "bad-interpreter"
+	// LibsOnly: a library found only through Config.Libs: the file loads
+	// only with LD_LIBRARY_PATH set (a warning).
+	LibsOnly Kind = "libs-only"
+	// OtherArchitecture: a file not of the target's architecture or OS
+	// ABI, not checked (info).
+	OtherArchitecture Kind = "other-architecture"
 	// Unreadable: a file that could not be read or parsed.
 	Unreadable Kind = "unreadable"
 	// SearchPath: a RUNPATH/RPATH entry or DT_NEEDED name that cannot be
@@ -117,6 +134,12 @@ func (f Finding) Message() string {
 			m += fmt.Sprintf(" in %s, loaded via %s", f.Object, strings.Join(f.Chain, " -> "))
 		}
 		return m
+	case LibsOnly:
+		m := fmt.Sprintf("%s loads only with LD_LIBRARY_PATH (found through --libs: %s)", f.Soname, f.Provider)
+		if f.Object != "" && f.Object != f.File {
+			m += fmt.Sprintf("; wanted by %s, loaded via %s", f.Object, strings.Join(f.Chain, " -> "))
+		}
+		return m
 	case SearchPath:
 		if f.Object != "" && f.Object != f.File {
 			return f.Detail + " (in " + f.Object + ")"
@@ -135,7 +158,8 @@ type Dep struct {
 	// Path is the file that satisfies it, "" when none does.
 	Path string `json:"path"`
 	// Via says where it was found: "rpath", "runpath", "libs",
-	// "default", "loaded" (an object already loaded has that name),
+	// "cache" (the loader's ld.so.cache), "default", "loaded" (an object
+	// already loaded has that name), "host" (the --host process has it),
 	// "path" (the name has a slash), "loader" (the dynamic loader, which
 	// is always loaded), "unchecked" (a name using $PLATFORM or a
 	// relative path, reported as a search-path warning), or "" when not
@@ -154,6 +178,14 @@ type File struct {
 	Deps []Dep `json:"deps"`
 	// Loaded is how many objects loading it brings in, itself included.
 	Loaded int `json:"loaded"`
+	// LoadedBy is the first executable of the checked trees that loads
+	// this library: it is judged in that program's process (its deps as
+	// resolved there, its findings under the program). "" when judged
+	// alone.
+	LoadedBy string `json:"loaded_by,omitempty"`
+	// Host is the kind of program that loads this module: "python",
+	// "node", "perl", "ruby", "lua" or "R"; "" for none.
+	Host string `json:"host,omitempty"`
 }
 
 // Report is the result of [Check].
