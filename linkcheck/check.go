@@ -35,6 +35,9 @@ func Check(ctx context.Context, cfg Config) (*Report, error) {
 		target:   cfg.Target,
 	}
 	c.libDirs()
+	if cfg.Interpreter != "" {
+		c.cfg.Interpreter = c.abs(cfg.Interpreter)
+	}
 	if c.target.Machine == 0 && cfg.Interpreter != "" {
 		if o := c.object(c.abs(cfg.Interpreter)); o.f != nil {
 			c.target = o.platform()
@@ -300,7 +303,11 @@ func (c *checker) judge(r *fileResult) {
 	switch {
 	case r.exec:
 		l.interp = o.f.Interpreter
-		l.checkInterpreter(o) // the libraries are still looked up
+		if !l.checkInterpreter(o) {
+			// The program cannot start: what it would load is moot.
+			r.findings = l.findings
+			return
+		}
 
 	default:
 		l.kind = moduleKind(o, r.display)
@@ -341,8 +348,8 @@ func (c *checker) judge(r *fileResult) {
 
 // checkInterpreter reports a PT_INTERP that cannot start the program: it
 // must exist, be an ELF file of the program's class, byte order and
-// machine, and be a loader (no interpreter of its own, no libraries
-// needed, an entry point). A relative one is a warning: the kernel opens
+// machine, and be a loader: an executable or shared object with no
+// interpreter of its own and no libraries needed. A relative one is a warning: the kernel opens
 // it from the working directory.
 func (l *load) checkInterpreter(o *object) bool {
 	interp := o.f.Interpreter
@@ -365,13 +372,13 @@ func (l *load) checkInterpreter(o *object) bool {
 	case ld.err != nil:
 		return bad("cannot be read: " + withoutPath(ld.err))
 	case !ld.platform().SameArch(o.platform()):
-		return bad(fmt.Sprintf("is a %s file, the program a %s one", archName(ld.platform()), archName(o.platform())))
+		return bad(fmt.Sprintf("is for %s, the program for %s", archName(ld.platform()), archName(o.platform())))
 	case ld.f.HasInterpreter:
 		return bad("is not a dynamic loader: it has an interpreter itself")
 	case len(ld.f.Needed) > 0:
 		return bad("is not a dynamic loader: it needs " + strings.Join(ld.f.Needed, ", "))
-	case ld.f.Entry == 0 || (ld.f.Type != stdelf.ET_DYN && ld.f.Type != stdelf.ET_EXEC):
-		return bad("is not a dynamic loader: it has no entry point")
+	case ld.f.Type != stdelf.ET_DYN && ld.f.Type != stdelf.ET_EXEC:
+		return bad("is not a dynamic loader: it is not an executable or shared object")
 	}
 	return true
 }

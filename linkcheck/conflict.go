@@ -85,6 +85,9 @@ func conflictFinding(a, b copyOf, xml bool) Finding {
 		Chain: []string{b.l.file, b.obj.path}, Soname: lib, Provider: a.obj.path}
 	where := fmt.Sprintf("%s loads %s from %s, %s from %s", a.l.file, lib, a.obj.path, b.l.file, b.obj.path)
 	switch {
+	case same && va == "":
+		f.Severity = Warning
+		f.Detail = where + ": two identical copies"
 	case same:
 		f.Severity = Warning
 		f.Detail = where + ": the same version (" + va + ") in two copies"
@@ -105,9 +108,6 @@ func conflictFinding(a, b copyOf, xml bool) Finding {
 func compareCopies(a, b *object) (va, vb string, same, known bool) {
 	if sameBytes(a.disk, b.disk) {
 		v := fileVersion(a)
-		if v == "" {
-			v = "identical files"
-		}
 		return v, v, true, true
 	}
 	if x, y := fileVersion(a), fileVersion(b); x != "" && y != "" {

@@ -39,8 +39,18 @@ func checkTree(t testing.TB, root string) {
 		"psycopg_c/_psycopg.cpython-314-x86_64-linux-gnu.so,sha256=AAAA,1234\npsycopg_c-3.2.9.dist-info/RECORD,,\n"))
 	w("store/bar/lib/libbar.so", fixture(t, "x86_64/transitive/libbar.so"))
 	w("store/pq/lib/libpq.so.5", withNeeded(t, "x86_64/transitive/libbar.so"))
-	w("glibc/lib/ld-linux-x86-64.so.2", renamed(t, "x86_64/pie/libfoo.so", "ld-linux-x86-64.so.2"))
+	w("glibc/lib/ld-linux-x86-64.so.2", standInLoader(t))
 	w("glibc/lib/libc.so.6", renamed(t, "x86_64/pie/libfoo.so", "libc.so.6"))
+}
+
+// standInLoader is a loader as check sees one (a shared object with no
+// interpreter and no DT_NEEDED) without glibc's table of default
+// directories, so that it searches its own directory, as Nix's glibc.
+func standInLoader(t testing.TB) []byte {
+	t.Helper()
+	out, _, err := elf.Apply(fixture(t, "x86_64/pie/libfoo.so"), elf.Edit{Soname: "ld-linux-x86-64.so.2", RemoveNeeded: []string{"libbar.so", "libc.so.6"}})
+	require.NoError(t, err)
+	return out
 }
 
 // renamed is a fixture library with another DT_SONAME, so that it does
@@ -57,7 +67,7 @@ func checkCases() [](struct {
 	args []string
 	prep func(t *testing.T, root string)
 }) {
-	std := []string{"--no-default-dirs", "--libs", "glibc/lib"}
+	std := []string{"--interpreter", "glibc/lib/ld-linux-x86-64.so.2"}
 	args := func(a ...string) []string { return append(append([]string{}, std...), a...) }
 	broken := func(t *testing.T, root string) {
 		writeFile(t, filepath.Join(root, "out/lib/broken.so"), fixture(t, "x86_64/pie/libfoo.so")[:300], 0o755)
@@ -70,12 +80,16 @@ func checkCases() [](struct {
 		{"text", args("--", "out", "lib"), broken},
 		{"json", args("--format", "json", "--", "out", "lib"), broken},
 		{"github", args("--format=github", "--", "out", "lib"), broken},
-		{"clean", args("store/bar/lib", "store/pq/lib", "--", "out", "lib"), nil},
-		{"clean-json", args("store/bar/lib", "store/pq/lib", "--format", "json", "--", "out/bin"), nil},
+		{"clean", args("--libs", "store/bar/lib", "store/pq/lib", "--", "out", "lib"), nil},
+		{"clean-json", args("--libs", "store/bar/lib", "store/pq/lib", "--format", "json", "--", "out/bin"), nil},
 		{"ignore-missing", append([]string{"out", "lib"}, args("--ignore-missing", "libbar.so", "libpq.so.*")...), nil},
-		{"paths-first", append([]string{"out/bin/prog"}, args("store/bar/lib")...), nil},
-		{"libxml-mismatch", args("store/pq/lib", "--", "lib"), lxmlAndXmlsec},
+		{"paths-first", append([]string{"out/bin/prog"}, args("--libs", "store/bar/lib")...), nil},
+		{"libxml-mismatch", args("--libs", "store/pq/lib", "--", "lib"), lxmlAndXmlsec},
+		{"duplicate-same-version", args("--libs", "store/pq/lib", "--", "lib"), lxmlAndXmlsecSame},
 		{"missing-path", args("--", "gone"), nil},
+		{"bad-interpreter", args("--", "out/bin"), badInterpreters},
+		{"other-architecture", args("--", "out/lib"), otherArch},
+		{"zero-config", []string{"out/bin/prog"}, nil},
 		{"usage-no-path", args(), nil},
 		{"usage-format", []string{"--format", "xml", "out"}, nil},
 		{"usage-unknown", []string{"--frobnicate", "out"}, nil},
@@ -83,9 +97,38 @@ func checkCases() [](struct {
 	}
 }
 
+// badInterpreters adds programs whose interpreter cannot start them.
+func badInterpreters(t *testing.T, root string) {
+	for name, interp := range map[string]string{
+		"nonexistent": "/nonexistent/ld-x86-64.so.2",
+		"not-elf":     root + "/out/share/notes.so",
+		"aarch64":     root + "/arm/ld-linux-aarch64.so.1",
+		"library":     root + "/store/bar/lib/libbar.so",
+	} {
+		prog, _, err := elf.Apply(fixture(t, "x86_64/transitive/prog"), elf.Edit{
+			Interpreter: interp, SetRunpath: true, Runpath: "$ORIGIN/../lib:" + root + "/store/bar/lib",
+		})
+		require.NoError(t, err)
+		writeFile(t, filepath.Join(root, "out/bin/bad-"+name), prog, 0o755)
+	}
+	writeFile(t, filepath.Join(root, "arm/ld-linux-aarch64.so.1"), fixture(t, "aarch64/transitive/libbar.so"), 0o755)
+}
+
+// otherArch adds aarch64 libraries to an x86-64 output, as onnxruntime's
+// npm package ships them.
+func otherArch(t *testing.T, root string) {
+	writeFile(t, filepath.Join(root, "out/lib/aarch64/libfoo.so"), fixture(t, "aarch64/transitive/libfoo.so"), 0o755)
+}
+
 // lxmlAndXmlsec adds lxml and xmlsec extension modules that load
-// libxml2.so.2 from two directories: lxml's bundled copy and a store path.
-func lxmlAndXmlsec(t *testing.T, root string) {
+// libxml2.so.2 from two copies of different versions: lxml's bundled
+// 2.13.8 and a store path's 2.12.10.
+func lxmlAndXmlsec(t *testing.T, root string) { xmlPair(t, root, "2.12.10") }
+
+// lxmlAndXmlsecSame is lxmlAndXmlsec with the same version in both copies.
+func lxmlAndXmlsecSame(t *testing.T, root string) { xmlPair(t, root, "2.13.8") }
+
+func xmlPair(t *testing.T, root, storeVersion string) {
 	sp := filepath.Join(root, "lib/python3.14/site-packages")
 	ext := func(runpath string) []byte {
 		out, _, err := elf.Apply(fixture(t, "x86_64/transitive/libfoo.so"), elf.Edit{
@@ -95,15 +138,18 @@ func lxmlAndXmlsec(t *testing.T, root string) {
 		require.NoError(t, err)
 		return out
 	}
-	libxml2 := renamed(t, "x86_64/transitive/libbar.so", "libxml2.so.2")
+	lib := func(dir, version, fixtureID string) {
+		writeFile(t, filepath.Join(dir, "libxml2.so."+version), renamed(t, fixtureID, "libxml2.so.2"), 0o755)
+		require.NoError(t, os.Symlink("libxml2.so."+version, filepath.Join(dir, "libxml2.so.2")))
+	}
 	writeFile(t, filepath.Join(sp, "lxml/etree.cpython-314-x86_64-linux-gnu.so"), ext("$ORIGIN/../lxml.libs"), 0o755)
-	writeFile(t, filepath.Join(sp, "lxml.libs/libxml2.so.2"), libxml2, 0o755)
+	lib(filepath.Join(sp, "lxml.libs"), "2.13.8", "x86_64/transitive/libbar.so")
 	writeFile(t, filepath.Join(sp, "lxml-6.0.0.dist-info/RECORD"), []byte(
 		"lxml/etree.cpython-314-x86_64-linux-gnu.so,,\nlxml.libs/libxml2.so.2,,\n"), 0o644)
 	writeFile(t, filepath.Join(sp, "xmlsec.cpython-314-x86_64-linux-gnu.so"), ext(root+"/store/libxml2/lib"), 0o755)
 	writeFile(t, filepath.Join(sp, "xmlsec-1.3.16.dist-info/RECORD"), []byte(
 		"xmlsec.cpython-314-x86_64-linux-gnu.so,,\n"), 0o644)
-	writeFile(t, filepath.Join(root, "store/libxml2/lib/libxml2.so.2"), libxml2, 0o755)
+	lib(filepath.Join(root, "store/libxml2/lib"), storeVersion, "x86_64/pie/libfoo.so")
 }
 
 // TestCheckGolden runs check on a fresh tree per case and compares exit

@@ -234,7 +234,7 @@ func TestWheelCheckFormats(t *testing.T) {
 
 	code, out, _ = whlRun(t, "--check", "--format", "github", "in/demo-1.0-py3-none-any.whl")
 	assert.Equal(t, exitFailure, code)
-	assert.Contains(t, out, "::error file=demo-1.0-py3-none-any.whl/demo.libs/libfoo.so::libbar.so not found")
+	assert.Contains(t, out, "::error file=demo-1.0-py3-none-any.whl/demo/prog::libbar.so not found (wanted by demo-1.0-py3-none-any.whl/demo.libs/libfoo.so")
 	assert.NotContains(t, out, "RUNPATH")
 
 	code, _, errOut = whlRun(t, "--format", "json", "-o", "out", "in/demo-1.0-py3-none-any.whl")
