@@ -82,11 +82,6 @@ type Edit struct {
 	// largest of the file's PT_LOAD alignments and the architecture's
 	// largest page size (see DefaultPageSize).
 	PageSize uint64
-
-	// AllowTrailingData permits appending to a file that has bytes past its
-	// last segment and section (an appended payload that the program may find
-	// by its offset from the end). Off by default: such files are refused.
-	AllowTrailingData bool
 }
 
 // Replacement renames one DT_NEEDED entry.
@@ -115,6 +110,13 @@ type Patch struct {
 	OrigSize int64
 	Size     int64
 	Writes   []Write // sorted by offset, not overlapping
+
+	// TrailingData is the size of the bytes the file had after its last
+	// segment and section (an appended payload, which a program may find by
+	// its offset from the end of its file) when the edit grew the file: they
+	// moved, byte for byte, to stay the last bytes of the file. Zero when
+	// there were none, or only zero padding.
+	TrailingData int64
 }
 
 // IsEmpty reports whether the patch leaves the file as it is.

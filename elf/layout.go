@@ -642,7 +642,8 @@ func (p *planner) origIndex(i int) int {
 // appendSegment lays out the new PT_LOAD and everything that moves into it.
 func (p *planner) appendSegment() (*Patch, error) {
 	f := p.f
-	if err := p.checkLayout(); err != nil {
+	t, err := p.checkLayout()
+	if err != nil {
 		return nil, err
 	}
 	switch p.cache {
@@ -665,8 +666,7 @@ func (p *planner) appendSegment() (*Patch, error) {
 		if first < 0 {
 			first = i
 		}
-		end, _ := checkedAdd(ph.Vaddr, ph.Memsz)
-		maxEnd = max(maxEnd, end)
+		maxEnd = max(maxEnd, ph.Vaddr+ph.Memsz) // checkLayout refused wrapping
 		if ph.Align > 1 {
 			loadAlign = max(loadAlign, ph.Align)
 		}
@@ -682,8 +682,6 @@ func (p *planner) appendSegment() (*Patch, error) {
 		return nil, fmt.Errorf("%w: page size %#x is not a power of two up to %#x", ErrUnsafe, page, maxAlign)
 	}
 	align := max(page, loadAlign)
-
-	// Contents, in order: program headers, .dynamic, .dynstr, interpreter.
 	word := uint64(8)
 	if f.Class == stdelf.ELFCLASS32 {
 		word = 4
@@ -691,90 +689,140 @@ func (p *planner) appendSegment() (*Patch, error) {
 	execLike := f.Type == stdelf.ET_EXEC || f.HasInterpreter || p.hasProg(stdelf.PT_PHDR)
 	first0 := f.Progs[first]
 	delta := first0.Vaddr - first0.Off
-	if execLike && (first0.Vaddr < first0.Off || delta%align != 0) {
-		return nil, fmt.Errorf("%w: first PT_LOAD (vaddr %#x, offset %#x) is not aligned to %#x", ErrUnsafe, first0.Vaddr, first0.Off, align)
-	}
-	// qemu-user takes the lowest PT_LOAD address, rounded down to 4 KiB, as
-	// the image base for AT_PHDR; it agrees with the kernel only when the
-	// first segment maps the start of the file.
-	if execLike && first0.Vaddr&^0xfff != delta {
-		return nil, fmt.Errorf("%w: the first PT_LOAD does not map the start of the file", ErrUnsafe)
-	}
-	// A segment an earlier edit appended (it holds the program header table
-	// and ends the file) grows instead of getting a sibling, so repeated
-	// edits do not pile up segments.
-	ext := slices.IndexFunc(p.progs, func(ph stdelf.ProgHeader) bool {
-		return ph.Type == stdelf.PT_LOAD && ph.Off <= f.PhOff && f.PhOff-ph.Off < ph.Filesz &&
-			ph.Off+ph.Filesz == uint64(f.size) && ph.Memsz == ph.Filesz && ph.Vaddr+ph.Memsz == maxEnd &&
-			ph.Align == align && (!execLike || ph.Vaddr-ph.Off == delta)
-	})
 
-	addNoteProg := p.cache == cacheAppend && (f.cache == nil || p.cacheNoteProg() < 0)
-	nProgs := len(p.progs)
-	if ext < 0 {
-		nProgs++
+	// A segment an earlier edit appended (read-write, no .bss, the last in
+	// memory and the last of the contents) grows instead of getting a
+	// sibling, so repeated edits do not pile up segments.
+	ext := -1
+	for i, ph := range p.progs {
+		if ph.Type == stdelf.PT_LOAD && i != first && ph.Off+ph.Filesz == t.contentEnd && ph.Memsz == ph.Filesz &&
+			ph.Vaddr+ph.Memsz == maxEnd && ph.Align == align && ph.Flags&stdelf.PF_W != 0 && ph.Flags&stdelf.PF_X == 0 {
+			ext = i
+		}
 	}
-	if addNoteProg {
-		nProgs++
+	addNoteProg := p.cache == cacheAppend && (f.cache == nil || p.cacheNoteProg() < 0)
+	countProgs := func() int {
+		n := len(p.progs)
+		if ext < 0 {
+			n++
+		}
+		if addNoteProg {
+			n++
+		}
+		return n
+	}
+	nProgs := countProgs()
+	room, phtInPlace := p.roomForPHT(nProgs, align)
+	if !phtInPlace && execLike && ext >= 0 && p.progs[ext].Vaddr-p.progs[ext].Off != delta {
+		ext = -1
+		nProgs = countProgs()
 	}
 	if nProgs >= 0xffff {
 		return nil, fmt.Errorf("%w: too many program headers", ErrUnsafe)
 	}
+	if !phtInPlace && execLike {
+		// The table moves into the new segment. For a program the kernel
+		// or qemu-user may compute AT_PHDR as the first PT_LOAD's
+		// p_vaddr - p_offset + e_phoff: the segment must keep that
+		// difference, which grows the file up to the end of .bss.
+		if first0.Vaddr < first0.Off || delta%align != 0 {
+			return nil, fmt.Errorf("%w: first PT_LOAD (vaddr %#x, offset %#x) is not aligned to %#x", ErrUnsafe, first0.Vaddr, first0.Off, align)
+		}
+		// qemu-user takes the lowest PT_LOAD address, rounded down to 4 KiB,
+		// as the image base for AT_PHDR; it agrees with the kernel only when
+		// the first segment maps the start of the file.
+		if first0.Vaddr&^0xfff != delta {
+			return nil, fmt.Errorf("%w: the first PT_LOAD does not map the start of the file", ErrUnsafe)
+		}
+	}
 	phtSize := uint64(nProgs * f.phdrSize())
-	cur := phtSize
-	var dynRel, strRel, interpRel uint64
-	dynSlots := f.DynamicSlots
-	if p.dynMoves {
-		dynRel = alignUp(cur, word)
-		dynSlots = len(p.dyn) + 1
-		cur = dynRel + uint64(dynSlots*f.dynEntSize())
-	}
-	newStrSize := uint64(len(p.dynstr) + len(p.appended))
-	if p.dynstrMoves {
-		strRel = cur
-		cur += newStrSize
-	}
-	if p.interpMoves {
-		interpRel = cur
-		cur += uint64(len(p.e.Interpreter)) + 1
-	}
-	var noteRel uint64
-	if p.cache == cacheAppend {
-		noteRel = alignUp(cur, 4)
-		cur = noteRel + uint64(len(p.cacheNote))
-	}
-	content := cur
+	var c calc
 
-	// A new section header goes into copies of the section name and header
-	// tables written before the segment's contents, so the file still ends
-	// with the segment.
-	fileEnd := uint64(f.size)
-	var shNamesOff, shTableOff uint64
+	// Before the segment: a copy of the section name table when a section
+	// is added (so the segment still ends the contents and can grow next
+	// time). After it: the section header table, when it was at the end,
+	// and a payload, which stay the last bytes of the file.
+	fileEnd := t.contentEnd
+	var shNamesOff, shNamesSize uint64
 	newSection := p.cache == cacheAppend && f.cache == nil && f.ShNum > 0 && f.ShOff != 0
 	if newSection {
 		shNamesOff = fileEnd
-		shTableOff = alignUp(shNamesOff+f.shNamesSize()+uint64(len(ResolutionCacheSection))+1, 8)
-		fileEnd = shTableOff + uint64((f.ShNum+1)*f.shdrSize())
+		shNamesSize = f.shNamesSize() + uint64(len(ResolutionCacheSection)) + 1
+		fileEnd = c.add(shNamesOff, shNamesSize)
 	}
-	fileEnd = alignUp(fileEnd, word)
+	fileEnd = c.align(fileEnd, word)
 	var off, vaddr uint64
 	switch {
 	case ext >= 0:
 		off = fileEnd
-		vaddr = p.progs[ext].Vaddr + (off - p.progs[ext].Off)
-	case execLike:
-		vaddr = max(alignUp(maxEnd, align), fileEnd+delta)
-		off = vaddr - delta
+		vaddr = c.add(p.progs[ext].Vaddr, off-p.progs[ext].Off)
+	case execLike && !phtInPlace:
+		vaddr = max(c.align(maxEnd, align), c.add(fileEnd, delta))
+		off = c.sub(vaddr, delta)
 	default:
 		off = fileEnd
-		vaddr = alignUp(maxEnd, align) + off%align
+		vaddr = c.add(c.align(maxEnd, align), off%align)
 	}
-	newSize, ok1 := checkedAdd(off, content)
-	_, ok2 := checkedAdd(vaddr, content)
-	if !ok1 || !ok2 || !f.fits(newSize, vaddr+content) {
+
+	// Contents, in order: program headers (when they move), the block that
+	// made room for them (when they stay), .dynamic, .dynstr, interpreter,
+	// resolution cache note.
+	cur := uint64(0)
+	if !phtInPlace {
+		cur = phtSize
+	}
+	var blockRel uint64
+	if room.moves() {
+		blockRel = c.sub(c.alignTo(c.add(off, cur), room.lo, room.align), off)
+		cur = c.add(blockRel, room.hi-room.lo)
+	}
+	var dynRel, strRel, interpRel uint64
+	dynSlots := f.DynamicSlots
+	if p.dynMoves {
+		dynRel = c.align(cur, word)
+		dynSlots = len(p.dyn) + 1
+		cur = c.add(dynRel, uint64(dynSlots*f.dynEntSize()))
+	}
+	newStrSize := uint64(len(p.dynstr) + len(p.appended))
+	if p.dynstrMoves {
+		strRel = cur
+		cur = c.add(cur, newStrSize)
+	}
+	newInterp := p.e.Interpreter != "" && p.e.Interpreter != f.Interpreter
+	interpInBlock := f.interpPH >= 0 && room.moves() && f.Progs[f.interpPH].Off >= room.lo &&
+		f.Progs[f.interpPH].Off < room.hi
+	if newInterp && interpInBlock {
+		// Its old place is taken by the table: write it anew.
+		p.interpMoves = true
+	}
+	if p.interpMoves {
+		interpRel = cur
+		cur = c.add(cur, uint64(len(p.e.Interpreter))+1)
+	}
+	var noteRel uint64
+	if p.cache == cacheAppend {
+		noteRel = c.align(cur, 4)
+		cur = c.add(noteRel, uint64(len(p.cacheNote)))
+	}
+	content := cur
+	segEnd := c.add(off, content)
+	_ = c.add(vaddr, content)
+	pos := segEnd
+	var shTableOff uint64
+	switch {
+	case newSection:
+		shTableOff = c.align(pos, word)
+		pos = c.add(shTableOff, uint64((f.ShNum+1)*f.shdrSize()))
+	case t.shtMoves:
+		shTableOff = c.align(pos, word)
+		pos = c.add(shTableOff, uint64(f.ShNum*f.shdrSize()))
+	}
+	payloadOff := pos
+	newSize := c.add(pos, t.payloadSize(f))
+	if c.bad || !f.fits(newSize, vaddr+content) || newSize > 1<<62 {
 		return nil, fmt.Errorf("%w: the new segment would not fit the address space", ErrUnsafe)
 	}
-	if newSize-uint64(f.size) > maxGrowth {
+	if newSize > uint64(f.size) && newSize-uint64(f.size) > maxGrowth {
 		return nil, fmt.Errorf("%w: the file would grow by %d bytes to keep its segments aligned", ErrUnsafe, newSize-uint64(f.size))
 	}
 
@@ -787,15 +835,49 @@ func (p *planner) appendSegment() (*Patch, error) {
 	}
 	if ext >= 0 {
 		seg = p.progs[ext]
-		seg.Flags |= stdelf.PF_W
 		seg.Filesz = off + content - seg.Off
 		seg.Memsz = seg.Filesz
+	}
+	var moved []movedSection
+	if room.moves() {
+		blockAddr := f.Progs[first].Vaddr // placeholder, set below
+		for _, ph := range f.Progs {
+			if ph.Type == stdelf.PT_LOAD && ph.Off <= room.lo && room.lo-ph.Off < ph.Filesz {
+				blockAddr = ph.Vaddr + (room.lo - ph.Off)
+				break
+			}
+		}
+		dOff, dAddr := off+blockRel-room.lo, vaddr+blockRel-blockAddr
+		for _, i := range room.progs {
+			ph := &p.progs[i]
+			ph.Off += dOff
+			ph.Vaddr += dAddr
+			ph.Paddr += dAddr
+		}
+		for _, i := range room.sections {
+			s := f.Sections[i]
+			p.putSection(i, s.Addr+dAddr, s.Offset+dOff, s.Size)
+			moved = append(moved, movedSection{i, s.Addr, s.Size, s.Addr + dAddr})
+		}
+		block, err := f.readAt(room.lo, room.hi-room.lo, "headers")
+		if err != nil {
+			return nil, err
+		}
+		if newInterp && interpInBlock {
+			old := f.Progs[f.interpPH]
+			clear(block[old.Off-room.lo : min(old.Off+old.Filesz, room.hi)-room.lo])
+		}
+		p.b.put(int64(off+blockRel), block)
 	}
 	for i := range p.progs {
 		ph := &p.progs[i]
 		switch ph.Type {
 		case stdelf.PT_PHDR:
-			ph.Off, ph.Vaddr, ph.Paddr, ph.Filesz, ph.Memsz = off, vaddr, vaddr, phtSize, phtSize
+			if phtInPlace {
+				ph.Filesz, ph.Memsz = phtSize, phtSize
+			} else {
+				ph.Off, ph.Vaddr, ph.Paddr, ph.Filesz, ph.Memsz = off, vaddr, vaddr, phtSize, phtSize
+			}
 		case stdelf.PT_DYNAMIC:
 			if p.dynMoves {
 				sz := uint64(dynSlots * f.dynEntSize())
@@ -836,20 +918,27 @@ func (p *planner) appendSegment() (*Patch, error) {
 		}
 	}
 
-	// The ELF header: e_phoff and e_phnum.
-	if f.Class == stdelf.ELFCLASS32 {
-		b := make([]byte, 4)
-		f.ByteOrder.PutUint32(b, uint32(off))
-		p.b.put(28, b)
+	// The program header table, where it is (padded with zeros over the
+	// block that moved) or at the start of the segment; e_phoff, e_phnum.
+	if phtInPlace {
+		n := max(room.hi, f.PhOff+uint64(f.PhNum*f.phdrSize())) - f.PhOff
+		b := make([]byte, n)
+		copy(b, f.encodeProgs(p.progs))
+		p.b.put(int64(f.PhOff), b)
 	} else {
-		b := make([]byte, 8)
-		f.ByteOrder.PutUint64(b, off)
-		p.b.put(32, b)
+		if f.Class == stdelf.ELFCLASS32 {
+			b := make([]byte, 4)
+			f.ByteOrder.PutUint32(b, uint32(off))
+			p.b.put(28, b)
+		} else {
+			b := make([]byte, 8)
+			f.ByteOrder.PutUint64(b, off)
+			p.b.put(32, b)
+		}
+		p.b.put(int64(off), f.encodeProgs(p.progs))
 	}
 	p.putPhnum(nProgs)
-	p.b.put(int64(off), f.encodeProgs(p.progs))
 
-	var moved []movedSection
 	if p.dynChanged {
 		if p.dynstrMoves {
 			for i := range p.dyn {
@@ -866,8 +955,10 @@ func (p *planner) appendSegment() (*Patch, error) {
 				p.putSection(si, vaddr+strRel, off+strRel, newStrSize)
 				moved = append(moved, movedSection{si, f.strAddr, f.strSize, vaddr + strRel})
 			}
+			p.clearOldDynstr()
+		} else {
+			p.writeOldDynstr()
 		}
-		p.writeOldDynstr()
 		if p.dynMoves {
 			p.writeDynamic(off+dynRel, vaddr+dynRel, dynSlots)
 			if si := f.sectionAt(stdelf.SHT_DYNAMIC, uint64(f.dynOff), f.dynAddr); si >= 0 {
@@ -878,13 +969,14 @@ func (p *planner) appendSegment() (*Patch, error) {
 			p.writeDynamic(uint64(f.dynOff), f.dynAddr, f.DynamicSlots)
 		}
 	}
-	if p.e.Interpreter != "" && p.e.Interpreter != f.Interpreter {
+	if newInterp {
 		old := f.Progs[f.interpPH]
 		if p.interpMoves {
 			b := append([]byte(p.e.Interpreter), 0)
 			p.b.put(int64(off+interpRel), b)
 			if si := f.sectionAt(stdelf.SHT_PROGBITS, old.Off, old.Vaddr); si >= 0 {
 				p.putSection(si, vaddr+interpRel, off+interpRel, uint64(len(b)))
+				moved = slices.DeleteFunc(moved, func(m movedSection) bool { return m.index == si })
 				moved = append(moved, movedSection{si, old.Vaddr, old.Filesz, vaddr + interpRel})
 			}
 		} else {
@@ -902,25 +994,105 @@ func (p *planner) appendSegment() (*Patch, error) {
 				p.putSection(c.section, vaddr+noteRel, off+noteRel, n)
 				moved = append(moved, movedSection{c.section, c.addr, c.size, vaddr + noteRel})
 			}
-		} else if newSection {
-			if err := p.appendSectionHeader(shNamesOff, shTableOff, vaddr+noteRel, off+noteRel, n); err != nil {
-				return nil, err
-			}
 		}
 	}
 	p.moveSymbols(moved)
-	if !p.newSHT {
+
+	// Section headers: a copy with one more entry, a copy behind the
+	// segment, or in place.
+	switch {
+	case newSection:
+		if err := p.appendSectionHeader(shNamesOff, shTableOff, vaddr+noteRel, off+noteRel, uint64(len(p.cacheNote))); err != nil {
+			return nil, err
+		}
+	case t.shtMoves:
+		if err := p.moveSectionTable(shTableOff); err != nil {
+			return nil, err
+		}
+	default:
 		p.flushSections(nil)
 	}
-	return p.b.finish(int64(newSize))
+	if n := t.payloadSize(f); n > 0 {
+		if n > maxMovedTail {
+			return nil, fmt.Errorf("%w: %d bytes after the last segment and section (an appended payload) are too many to move", ErrUnsafe, n)
+		}
+		b, err := f.readAt(t.payloadOff, n, "trailing data")
+		if err != nil {
+			return nil, err
+		}
+		p.b.put(int64(payloadOff), b)
+	}
+	// Whatever was between the contents' end and the old end of the file
+	// (section headers, payload, padding) is now covered by new bytes.
+	p.b.fill(int64(t.contentEnd), min(f.size, int64(newSize)))
+	patch, err := p.b.finish(int64(newSize))
+	if err != nil {
+		return nil, err
+	}
+	if t.isPayload(f) {
+		patch.TrailingData = int64(t.payloadSize(f))
+	}
+	return patch, nil
+}
+
+// moveSectionTable writes the section header table, with the recorded
+// changes, at off and points e_shoff there.
+func (p *planner) moveSectionTable(off uint64) error {
+	f := p.f
+	table, err := f.readAt(f.ShOff, uint64(f.ShNum*f.shdrSize()), "section header table")
+	if err != nil {
+		return err
+	}
+	table = bytes.Clone(table)
+	p.flushSections(table)
+	p.newSHT = true
+	if !f.fits(off + uint64(len(table))) {
+		return fmt.Errorf("%w: the section header table would not fit a 32-bit file", ErrUnsafe)
+	}
+	p.b.put(int64(off), table)
+	b := make([]byte, 8)
+	if f.Class == stdelf.ELFCLASS32 {
+		f.ByteOrder.PutUint32(b, uint32(off))
+		p.b.put(32, b[:4])
+	} else {
+		f.ByteOrder.PutUint64(b, off)
+		p.b.put(40, b)
+	}
+	return nil
+}
+
+// clearOldDynstr zeroes the old string table once a complete copy of it has
+// moved into the new segment: only DT_STRTAB and the section header pointed
+// at it, and both now point at the copy. A table that shares bytes with
+// another section is left as the edit amended it.
+func (p *planner) clearOldDynstr() {
+	f := p.f
+	lo, hi := uint64(f.strOff), uint64(f.strOff)+f.strSize
+	si := f.sectionAt(stdelf.SHT_STRTAB, lo, f.strAddr)
+	for _, s := range f.Sections {
+		if s.Index != si && s.Type != stdelf.SHT_NOBITS && s.Type != stdelf.SHT_NULL && s.FileSize > 0 &&
+			s.Offset < hi && lo < s.Offset+s.FileSize {
+			p.writeOldDynstr()
+			return
+		}
+	}
+	for _, ph := range f.Progs {
+		if ph.Type != stdelf.PT_LOAD && ph.Type != stdelf.PT_PHDR && ph.Type != stdelf.PT_NULL && ph.Filesz > 0 &&
+			ph.Off < hi && lo < ph.Off+ph.Filesz {
+			p.writeOldDynstr()
+			return
+		}
+	}
+	p.b.put(f.strOff, make([]byte, f.strSize))
 }
 
 func (p *planner) hasProg(t stdelf.ProgType) bool {
 	return slices.ContainsFunc(p.f.Progs, func(ph stdelf.ProgHeader) bool { return ph.Type == t })
 }
 
-// checkLayout refuses files whose layout we cannot extend safely.
-func (p *planner) checkLayout() error {
+// checkLayout refuses files whose layout we cannot extend safely and finds
+// what follows their contents.
+func (p *planner) checkLayout() (tail, error) {
 	f := p.f
 	end := uint64(f.ehdrSize())
 	if f.PhNum > 0 {
@@ -930,27 +1102,27 @@ func (p *planner) checkLayout() error {
 	for i, ph := range f.Progs {
 		segEnd, ok := checkedAdd(ph.Off, ph.Filesz)
 		if !ok || segEnd > uint64(f.size) {
-			return fmt.Errorf("%w: segment %d (%s) extends past the end of the file", ErrUnsafe, i, ph.Type)
+			return tail{}, fmt.Errorf("%w: segment %d (%s) extends past the end of the file", ErrUnsafe, i, ph.Type)
 		}
 		end = max(end, segEnd)
 		if ph.Type != stdelf.PT_LOAD {
 			continue
 		}
 		if ph.Memsz < ph.Filesz {
-			return fmt.Errorf("%w: segment %d has p_memsz < p_filesz", ErrUnsafe, i)
+			return tail{}, fmt.Errorf("%w: segment %d has p_memsz < p_filesz", ErrUnsafe, i)
 		}
 		if ph.Align > maxAlign || (ph.Align > 1 && !isPow2(ph.Align)) {
-			return fmt.Errorf("%w: segment %d has alignment %#x", ErrUnsafe, i, ph.Align)
+			return tail{}, fmt.Errorf("%w: segment %d has alignment %#x", ErrUnsafe, i, ph.Align)
 		}
 		if ph.Align > 1 && ph.Off%ph.Align != ph.Vaddr%ph.Align {
-			return fmt.Errorf("%w: segment %d is misaligned (offset %#x, vaddr %#x, align %#x)", ErrUnsafe, i, ph.Off, ph.Vaddr, ph.Align)
+			return tail{}, fmt.Errorf("%w: segment %d is misaligned (offset %#x, vaddr %#x, align %#x)", ErrUnsafe, i, ph.Off, ph.Vaddr, ph.Align)
 		}
 		if _, ok := checkedAdd(ph.Vaddr, ph.Memsz); !ok {
-			return fmt.Errorf("%w: segment %d wraps the address space", ErrUnsafe, i)
+			return tail{}, fmt.Errorf("%w: segment %d wraps the address space", ErrUnsafe, i)
 		}
 		for j, o := range loads {
 			if ph.Vaddr < o.Vaddr+o.Memsz && o.Vaddr < ph.Vaddr+ph.Memsz {
-				return fmt.Errorf("%w: segments %d and %d overlap in memory", ErrUnsafe, j, i)
+				return tail{}, fmt.Errorf("%w: segments %d and %d overlap in memory", ErrUnsafe, j, i)
 			}
 		}
 		loads = append(loads, ph)
@@ -961,21 +1133,25 @@ func (p *planner) checkLayout() error {
 		}
 		secEnd, ok := checkedAdd(s.Offset, s.FileSize)
 		if !ok || secEnd > uint64(f.size) {
-			return fmt.Errorf("%w: section %s extends past the end of the file", ErrUnsafe, s.Name)
+			return tail{}, fmt.Errorf("%w: section %s extends past the end of the file", ErrUnsafe, s.Name)
 		}
 		end = max(end, secEnd)
 	}
+	t := tail{contentEnd: end, payloadOff: end}
 	if f.ShOff != 0 && f.ShNum > 0 {
 		shEnd, ok := checkedAdd(f.ShOff, uint64(f.ShNum)*uint64(f.shdrSize()))
 		if !ok || shEnd > uint64(f.size) {
-			return fmt.Errorf("%w: section header table extends past the end of the file", ErrUnsafe)
+			return tail{}, fmt.Errorf("%w: section header table extends past the end of the file", ErrUnsafe)
 		}
-		end = max(end, shEnd)
+		if f.ShOff >= end {
+			t.shtMoves = true
+			t.payloadOff = shEnd
+		} else {
+			t.contentEnd = max(end, shEnd)
+			t.payloadOff = t.contentEnd
+		}
 	}
-	if uint64(f.size) > end && !p.e.AllowTrailingData && !f.zeroTail(end) {
-		return fmt.Errorf("%w: %d bytes after the last segment and section (an appended payload?) would no longer be at the end of the file", ErrUnsafe, uint64(f.size)-end)
-	}
-	return nil
+	return t, nil
 }
 
 // maxPadding bounds the trailing zero bytes taken for padding rather than

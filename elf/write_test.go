@@ -236,8 +236,6 @@ func TestRefusals(t *testing.T) {
 			e = elf.Edit{Interpreter: "/lib/ld-linux.so.2"}
 		case fx.Kind == elftest.Library:
 			e = elf.Edit{Interpreter: "/lib/ld-linux.so.2"}
-		case fx.Payload > 0:
-			e = runpath(strings.Repeat("/long", 100))
 		default:
 			continue
 		}
@@ -246,16 +244,6 @@ func TestRefusals(t *testing.T) {
 			assert.ErrorIs(t, err, elf.ErrUnsafe)
 		})
 	}
-	t.Run("payload allowed", func(t *testing.T) {
-		fx := elftest.Select(all, func(f elftest.Fixture) bool { return f.Payload > 0 && f.Arch.Name == "x86_64" })
-		require.NotEmpty(t, fx)
-		e := runpath(strings.Repeat("/long", 100))
-		e.AllowTrailingData = true
-		out, changed, err := elf.Apply(fx[0].Bytes(t), e)
-		require.NoError(t, err)
-		assert.True(t, changed)
-		assert.Equal(t, e.Runpath, parse(t, out).Runpath)
-	})
 	t.Run("object file", func(t *testing.T) {
 		fx := elftest.Select(all, func(f elftest.Fixture) bool { return f.Kind == elftest.Object })
 		require.NotEmpty(t, fx)
@@ -380,9 +368,17 @@ func TestZeroPaddingIsNotAPayload(t *testing.T) {
 	out := applyChecked(t, padded, long, filepath.Join(t.TempDir(), "lib"))
 	assert.Equal(t, long.Runpath, parse(t, out).Runpath)
 
+	f := parse(t, padded)
+	p, err := f.Plan(long)
+	require.NoError(t, err)
+	assert.Zero(t, p.TrailingData, "zero padding is not reported as a payload")
+
 	payload := append(fx[0].Bytes(t), 0, 'x')
-	_, _, err := elf.Apply(payload, long)
-	assert.ErrorIs(t, err, elf.ErrUnsafe)
+	p, err = parse(t, payload).Plan(long)
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), p.TrailingData)
+	out = p.Bytes(payload)
+	assert.Equal(t, []byte{0, 'x'}, out[len(out)-2:])
 }
 
 // TestStaticPIERefusesRunpath: glibc's static-pie start-up asserts there is
