@@ -12,9 +12,11 @@
 // one file, [File.Plan] lays the result out once and returns a [Patch] — the
 // writes to make and the new size — or an empty patch when nothing would
 // change. The package never touches the file system; callers apply a patch
-// to a copy and rename it into place. How the new layout is chosen is
-// explained in layout.go: existing bytes never move, so a patch is always a
-// few overwrites plus, at most, one region appended at the end of the file.
+// to a copy and rename it into place, or write it in place. How the new
+// layout is chosen is explained in layout.go: the file's contents never
+// move, so a patch is a few overwrites plus, at most, one new segment behind
+// the contents, followed by what ended the file before (the section header
+// table, an appended payload), moved to stay at the end.
 //
 // # Hostile input
 //
@@ -22,9 +24,9 @@
 // offset and size is checked against the file size with overflow-safe
 // arithmetic before anything is read or allocated, malformed input yields a
 // [*FormatError], and a panic in a dependency is turned into an error rather
-// than crashing the caller. A file that cannot be rewritten safely (data past
-// the last segment, segments that overlap or leave the file) is refused with
-// [ErrUnsafe] and left alone.
+// than crashing the caller. A file that cannot be rewritten safely (segments
+// that overlap, leave the file, or would leave the address space) is refused
+// with [ErrUnsafe] and left alone.
 //
 // The package does no logging and no I/O besides reading through the
 // io.ReaderAt it was given.

@@ -2,7 +2,10 @@ package elf_test
 
 import (
 	"bytes"
+	stdelf "debug/elf"
 	"io"
+	"math/bits"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,6 +40,15 @@ func FuzzApply(f *testing.F) {
 		f.Add(data, uint8(0))
 		f.Add(data, uint8(4))
 		f.Add(data, uint8(len(fuzzEdits)-1)) // the symbol edits
+	}
+	// Segments at the top of the address space (ia64 puts data at
+	// 0x6000000000000000): the layout's arithmetic must refuse, not wrap.
+	for _, id := range []string{"x86_64/nopie/prog", "i686/nopie/prog"} {
+		data := elftest.FixtureBytes(f, id)
+		for _, at := range []uint64{0x6000000000000000, 0xffffffffffff0000, 0xfffffffffffff000, 0xfffe0000} {
+			f.Add(withLastLoadAt(f, data, at, 0x10000), uint8(0))
+			f.Add(withLastLoadAt(f, data, at, 0x10000), uint8(4))
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
 		e := fuzzEdits[int(which)%len(fuzzEdits)]
@@ -78,6 +90,19 @@ func FuzzApply(f *testing.F) {
 		g, err := elf.NewFile(bytes.NewReader(out), int64(len(out)))
 		if err != nil {
 			t.Fatalf("edited file does not parse: %v", err)
+		}
+		// Every segment the edit wrote or moved is mapped where it can be.
+		for i, ph := range g.Progs {
+			if ph.Type != stdelf.PT_LOAD || slices.Contains(file.Progs, ph) {
+				continue
+			}
+			end, wrapped := bits.Add64(ph.Vaddr, ph.Memsz, 0)
+			if wrapped != 0 || g.Class == stdelf.ELFCLASS32 && end > 1<<32 {
+				t.Fatalf("segment %d [%#x, +%#x) leaves the address space", i, ph.Vaddr, ph.Memsz)
+			}
+			if ph.Align > 1 && ph.Off%ph.Align != ph.Vaddr%ph.Align {
+				t.Fatalf("segment %d: offset %#x and address %#x differ modulo %#x", i, ph.Off, ph.Vaddr, ph.Align)
+			}
 		}
 		if e.SetRunpath {
 			if e.ForceRpath && g.Rpath != e.Runpath || !e.ForceRpath && g.Runpath != e.Runpath {

@@ -2,36 +2,70 @@ package elf
 
 // The one writer strategy.
 //
-// Existing bytes never move. An edit is first tried in place: a string that
-// fits where an unshared old string was is written there (the rest zeroed),
-// removed and renamed entries shift inside the dynamic table, and a shorter
-// interpreter overwrites the old one. What does not fit goes into ONE new
-// PT_LOAD segment appended at the end of the file, holding, in this order:
+// An edit is first tried in place: a string that fits where an unshared old
+// string was is written there (the rest zeroed), removed and renamed entries
+// shift inside the dynamic table, and a shorter interpreter overwrites the
+// old one. What does not fit goes into ONE new read-write PT_LOAD segment
+// behind the file's contents, holding, in this order:
 //
-//	program header table | .dynamic | .dynstr | interpreter
+//	[program header table] | [moved block] | .dynamic | .dynstr | interpreter | [cache note]
 //
-// each present only when it has to move. The program header table moves
-// because it needs a slot for the new segment and, in linker output, is
-// followed directly by other sections, so it cannot grow in place; patchelf
-// instead shifts the whole file (shared objects) or moves the sections that
-// follow the table (executables), which rewrites far more and is where its
-// historic corruption bugs lived. Moving the table is safe for every loader:
+// each present only when it has to move. The file then ends, as before,
+// with the section header table if it ended the file before, then any bytes
+// that followed everything the headers describe (an appended payload),
+// moved as one block byte for byte, so they stay the last bytes of the file
+// and a program that finds its payload from the end of its own file still
+// does (Patch.TrailingData says so).
 //
-//   - ld.so reads a shared object's table from the file at e_phoff and copies
-//     it when no segment maps it; a PT_PHDR, if any, is pointed at the copy
-//     in the new segment.
+// The program header table needs a slot for the new segment. It stays
+// where it is, at the start of the first PT_LOAD, and grows over what
+// follows it: the interpreter string and notes (.note.gnu.property,
+// build-id, ABI tag), which only program and section headers and their own
+// section symbols point at, move as one block into the new segment, keeping
+// their offset modulo their alignment; PT_INTERP, PT_NOTE, PT_GNU_PROPERTY,
+// their section headers and symbols follow them. This is patchelf 0.19's
+// layout for shared objects and PIE. Keeping the table in place is what
+// lets every loader find it:
+//
 //   - For a program, the kernel computes AT_PHDR. Linux ≥ 5.18 uses the
-//     segment that maps e_phoff; older kernels and qemu-user use the first
-//     PT_LOAD's (p_vaddr - p_offset) + e_phoff. The new segment is placed so
-//     that its p_vaddr - p_offset equals the first PT_LOAD's, so both
-//     formulas give the same, correct address, and PT_PHDR is updated to it.
-//     This may pad the file with zeros up to the size of .bss (sparse on disk).
-//   - A moved interpreter string lies inside the new segment, as ld.so reads
-//     it from memory; a moved .dynamic is writable there (DT_DEBUG, and
-//     glibc's in-place relocation of d_ptr values).
+//     segment that maps e_phoff; older kernels use the first PT_LOAD's
+//     (p_vaddr - p_offset) + e_phoff, and qemu-user (7.2) the lowest
+//     PT_LOAD's page + e_phoff. With the table where the linker put it all
+//     agree, PT_PHDR keeps its address (patchelf's no-rpath-pie-powerpc
+//     checks 0x34), and the new segment only needs p_offset ≡ p_vaddr
+//     modulo its alignment: it goes right behind the contents in the file
+//     and right behind the highest segment (.bss included) in memory, so
+//     the file grows by what the segment holds, not by the size of .bss.
+//   - A moved interpreter string lies inside the new segment, as ld.so
+//     reads it from memory; moved notes likewise (ld.so reads
+//     PT_GNU_PROPERTY from memory, the kernel from the file); a moved
+//     .dynamic is writable there (DT_DEBUG, and glibc's in-place
+//     relocation of d_ptr values).
 //
-// The old .dynstr copy stays where it was, unreferenced; strings freed by
-// the edit are zeroed in both copies so no stale path survives in the file.
+// When the bytes after the table hold anything else (hash tables, symbols,
+// code), bytes no header describes that are not zero, or the table would
+// leave its PT_LOAD, the table moves instead, to the start of the new
+// segment:
+//
+//   - ld.so reads a shared object's table from the file at e_phoff and
+//     copies it when no segment maps it; a PT_PHDR, if any, is pointed at
+//     the copy in the new segment. Libraries whose table is followed by
+//     .gnu.hash take this way; it costs nothing.
+//   - For a program, the new segment is then placed so that its
+//     p_vaddr - p_offset equals the first PT_LOAD's, so both AT_PHDR
+//     formulas above give the same, correct address, and PT_PHDR is
+//     updated to it. That pads the file up to the end of .bss; no program
+//     a linker made needs this, as they all have .interp after the table.
+//
+// A segment an earlier edit appended (read-write, without .bss, the last in
+// memory and of the contents) grows instead of getting a sibling, so
+// repeated edits do not pile up segments. When .dynstr moves, the complete
+// table goes into the new segment and the old copy is zeroed (nothing but
+// DT_STRTAB and its section header pointed at it), so no string is in the
+// file twice and no stale path survives. Every address and offset is
+// computed with overflow checks (see calc): segments at the top of the
+// address space (ia64's at 0x6000000000000000) are extended by what is
+// added, and an edit that would not fit the address space is refused.
 
 import (
 	"bytes"
@@ -58,9 +92,10 @@ func DefaultPageSize(m stdelf.Machine) uint64 {
 // dtMIPSRldMapRel holds an address relative to its own dynamic entry.
 const dtMIPSRldMapRel stdelf.DynTag = 0x70000035
 
-// maxGrowth bounds how much an edit may grow a file. Executables grow by up
-// to their .bss (see the layout notes above); more than this means a
-// corrupted header rather than a real program.
+// maxGrowth bounds how much an edit may grow a file. A program whose
+// program header table has to move grows by up to its .bss (see the layout
+// notes above); more than this means a corrupted header rather than a real
+// program.
 const maxGrowth = 256 << 20
 
 // maxAlign bounds p_align values we are willing to honour.

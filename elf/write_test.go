@@ -146,6 +146,7 @@ func runScenario(t *testing.T, all []elftest.Fixture, fx elftest.Fixture, sc sce
 	if sc.inPlace {
 		assert.Equal(t, len(orig), len(out), "edit should fit in place")
 	}
+	assertLayoutKept(t, orig, out, 0)
 	prog := filepath.Join(dir, "prog")
 	require.NoError(t, os.WriteFile(prog, out, 0o755))
 

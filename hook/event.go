@@ -74,7 +74,17 @@ type Explain struct {
 	Dep  resolver.Dependency
 }
 
+// KeptPayload: the file had Bytes bytes after its ELF contents (an
+// appended payload, which a program may find from the end of its own file)
+// and the edit grew it; the payload moved to stay the last bytes of the
+// file. Human-readable mode only.
+type KeptPayload struct {
+	File  string
+	Bytes int64
+}
+
 func (SkipFile) event()          {}
+func (KeptPayload) event()       {}
 func (SetInterpreter) event()    {}
 func (Dependency) event()        {}
 func (SetRpath) event()          {}

@@ -252,6 +252,9 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 		return fr
 	}
 	fr.outcome = Patched
+	if patch.TrailingData > 0 {
+		fr.add(KeptPayload{File: path, Bytes: patch.TrailingData})
+	}
 	if r.cfg.DryRun {
 		return fr
 	}

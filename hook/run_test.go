@@ -1,8 +1,10 @@
 package hook
 
 import (
+	"bytes"
 	"context"
 	stdelf "debug/elf"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -282,24 +284,69 @@ func TestFailedWriteLeavesFileAndNoTemp(t *testing.T) {
 	assert.Len(t, after, len(before), "no temporary file left behind")
 }
 
-// A file that the writer cannot grow safely (data past its last segment,
-// as in self-extracting archives) is refused with a clear error.
+// withOverlappingLoads returns the program with its second PT_LOAD moved onto the
+// first in memory: a layout the writer cannot extend safely.
+func withOverlappingLoads(t *testing.T, data []byte) []byte {
+	t.Helper()
+	f, err := stdelf.NewFile(bytes.NewReader(data))
+	require.NoError(t, err)
+	var loads []int
+	for i, p := range f.Progs {
+		if p.Type == stdelf.PT_LOAD {
+			loads = append(loads, i)
+		}
+	}
+	require.GreaterOrEqual(t, len(loads), 2)
+	require.Equal(t, stdelf.ELFCLASS64, f.Class)
+	out := bytes.Clone(data)
+	phoff := binary.LittleEndian.Uint64(out[32:])
+	at := phoff + uint64(loads[1])*56
+	first := f.Progs[loads[0]]
+	v := first.Vaddr + f.Progs[loads[1]].Off%f.Progs[loads[1]].Align
+	binary.LittleEndian.PutUint64(out[at+16:], v)
+	binary.LittleEndian.PutUint64(out[at+24:], v)
+	return out
+}
+
+// A file that the writer cannot grow safely (segments overlapping in
+// memory) is refused with a clear error and left untouched.
 func TestUnsafeFileIsRefused(t *testing.T) {
 	root := realTemp(t)
 	files := map[string]file{
-		"out/bin/selfx":     bin(fixture(t, "x86_64/payload/prog")),
+		"out/bin/prog":      bin(withOverlappingLoads(t, fixture(t, "x86_64/pie/prog"))),
 		"out/lib/libfoo.so": bin(fixture(t, "x86_64/pie/libfoo.so")),
 	}
 	makeTree(t, root, files, sortedNames(files))
 	inDir(t, root)
 	before := snapshot(t, root)
-	long := "/nix/store/" + string(make([]byte, 0)) + "0123456789abcdefghijklmnopqrstuv-a-glibc-with-a-much-longer-name/lib/ld-linux-x86-64.so.2"
+	long := "/nix/store/0123456789abcdefghijklmnopqrstuv-a-glibc-with-a-much-longer-name/lib/ld-linux-x86-64.so.2"
 	_, rep, err := collect(t, Config{Paths: []string{"out"}, Interpreter: long, Target: x64, IgnoreMissing: []string{"*"}})
 	require.Error(t, err)
 	require.Len(t, rep.Errors, 1)
 	assert.ErrorIs(t, rep.Errors[0], elf.ErrUnsafe)
-	assert.Regexp(t, `^out/bin/selfx: refusing to rewrite`, rep.Errors[0].Error())
-	assert.Equal(t, before["out/bin/selfx"], snapshot(t, root)["out/bin/selfx"])
+	assert.Regexp(t, `^out/bin/prog: refusing to rewrite: segments \d+ and \d+ overlap in memory`, rep.Errors[0].Error())
+	assert.Equal(t, before["out/bin/prog"], snapshot(t, root)["out/bin/prog"])
+}
+
+// A program carrying data past its ELF contents (a self-extracting
+// archive's payload) is patched; the payload stays the last bytes of the
+// file, and a KeptPayload event says so.
+func TestPayloadIsKept(t *testing.T) {
+	root := realTemp(t)
+	orig := fixture(t, "x86_64/payload/prog")
+	files := map[string]file{
+		"out/bin/selfx":     bin(orig),
+		"out/lib/libfoo.so": bin(fixture(t, "x86_64/pie/libfoo.so")),
+	}
+	makeTree(t, root, files, sortedNames(files))
+	inDir(t, root)
+	long := "/nix/store/0123456789abcdefghijklmnopqrstuv-a-glibc-with-a-much-longer-name/lib/ld-linux-x86-64.so.2"
+	events, _, err := collect(t, Config{Paths: []string{"out"}, Interpreter: long, Target: x64, IgnoreMissing: []string{"*"}})
+	require.NoError(t, err)
+	assert.Contains(t, events, Event(KeptPayload{File: "out/bin/selfx", Bytes: 38}))
+	after := snapshot(t, root)["out/bin/selfx"]
+	assert.Greater(t, len(after), len(orig))
+	assert.Equal(t, orig[len(orig)-38:], after[len(after)-38:])
 }
 
 func TestMissingDependenciesAreAllReported(t *testing.T) {

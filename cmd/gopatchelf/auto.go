@@ -490,6 +490,8 @@ func (r *renderer) event(e hook.Event) {
 		}
 	case hook.SetRpath:
 		fmt.Fprintf(r.w, "setting RPATH to: %s\n", e.Rpath)
+	case hook.KeptPayload:
+		fmt.Fprintf(r.w, "keeping the %d bytes appended to %s at the end of the file\n", e.Bytes, e.File)
 	case hook.Summary:
 		fmt.Fprintf(r.w, "auto-patchelf: %d dependencies could not be satisfied\n", e.Missing)
 	case hook.IgnoredDependency:

@@ -16,8 +16,10 @@ package main
 //   - Error messages name the file: "patchelf: FILE: reason", where reason
 //     is patchelf's own text when patchelf has one for the case.
 //   - Files without section headers are handled (patchelf refuses them).
-//   - Refusals of the writer (a payload after the last segment, a layout
-//     that cannot grow safely, no PT_GNU_STACK to change) fail the file.
+//   - Data appended after the ELF contents (a payload) is kept at the end
+//     of the grown file, with a line on stderr; patchelf leaves it in the
+//     middle. Refusals of the writer (a layout that cannot grow safely) fail
+//     the file.
 //   - --clear-symbol-version, --rename-dynamic-symbols and --add-debug-tag
 //     are rejected before any file is touched, with exit code 2: they need
 //     rewriting .gnu.version, .dynsym and the symbol hash tables, which our
@@ -565,6 +567,11 @@ func (o *peOptions) patchFile(name string, sio stdio) error {
 	patch, err := f.Plan(e)
 	if err != nil {
 		return fail(err.Error())
+	}
+	if patch.TrailingData > 0 {
+		// patchelf leaves such data in the middle of the grown file, where
+		// the program no longer finds it; say that we did not.
+		fmt.Fprintf(sio.errOut, "%s: kept the %d bytes appended after the ELF contents at the end of the file\n", name, patch.TrailingData)
 	}
 	return o.write(name, f, patch, sio)
 }

@@ -306,10 +306,10 @@ var peRuns = func(e *peEnv) []string { return nil }
 var peBasic = []string{"pie", "nopie", "bigdynstr", "noshdrs"}
 
 // peAllDynamic is every variant with a dynamically linked program that
-// can grow (payload is refused: TestPatchelfFailures) and runs with one
-// RUNPATH (in transitive, libfoo.so needs its own).
+// runs with one RUNPATH (in transitive, libfoo.so needs its own).
 var peAllDynamic = []string{"pie", "nopie", "nopie-noseparate-code", "separate-code", "noseparate-code", "norelro",
-	"rpath", "runpath", "hash-gnu", "hash-sysv", "hash-both", "maxpage64k", "bigdynstr", "stripped", "noshdrs"}
+	"rpath", "runpath", "hash-gnu", "hash-sysv", "hash-both", "maxpage64k", "bigdynstr", "stripped", "noshdrs",
+	"payload", "bigbss"}
 
 func peEdits() []peEdit {
 	longDir := "/nonexistent/" + strings.Repeat("a-long-directory-name/", 12)
@@ -677,7 +677,21 @@ func TestPatchelfFailures(t *testing.T) {
 	truncated := filepath.Join(dir, "truncated")
 	require.NoError(t, os.WriteFile(truncated, peFixture(t, all, "x86_64/pie/prog").Bytes(t)[:60], 0o755))
 	object := peFixture(t, all, "x86_64/object/foo.o").CopyTo(t, dir)
-	payload := peFixture(t, all, "x86_64/payload/prog").CopyTo(t, filepath.Join(dir, peMkdir(t, dir, "payload")))
+	// A program whose second PT_LOAD overlaps the first in memory: no
+	// segment can be added safely.
+	overlap := peFixture(t, all, "x86_64/pie/prog").CopyTo(t, filepath.Join(dir, peMkdir(t, dir, "overlap")))
+	{
+		data := peRead(t, overlap)
+		f, err := stdelf.NewFile(bytes.NewReader(data))
+		require.NoError(t, err)
+		loads := slices.DeleteFunc(slices.Clone(f.Progs), func(p *stdelf.Prog) bool { return p.Type != stdelf.PT_LOAD })
+		i := slices.Index(f.Progs, loads[1])
+		at := int(f.ByteOrder.Uint64(data[32:])) + i*56
+		v := loads[0].Vaddr + loads[1].Off%loads[1].Align
+		f.ByteOrder.PutUint64(data[at+16:], v)
+		f.ByteOrder.PutUint64(data[at+24:], v)
+		require.NoError(t, os.WriteFile(overlap, data, 0o755))
+	}
 	static := peFixture(t, all, "aarch64/static/prog").CopyTo(t, filepath.Join(dir, peMkdir(t, dir, "static")))
 	lib := peFixture(t, all, "x86_64/pie/libfoo.so").CopyTo(t, dir)
 
@@ -690,7 +704,7 @@ func TestPatchelfFailures(t *testing.T) {
 		{"shorter than an ELF header", short, []string{"--print-rpath"}, "patchelf: " + short + ": missing ELF header\n"},
 		{"truncated", truncated, []string{"--print-rpath"}, "patchelf: " + truncated + ": malformed ELF"},
 		{"object file", object, []string{"--print-needed"}, "patchelf: " + object + ": wrong ELF type\n"},
-		{"payload after the last segment", payload, []string{"--set-rpath", "/a/much/longer/path/than/before/to/force/growth"}, "patchelf: " + payload + ": refusing to rewrite"},
+		{"segments overlapping in memory", overlap, []string{"--set-rpath", "/a/much/longer/path/than/before/to/force/growth"}, "patchelf: " + overlap + ": refusing to rewrite"},
 		{"interpreter of a static program", static, []string{"--set-interpreter", "/lib/ld.so"}, "cannot find section '.interp'"},
 		{"interpreter of a library", lib, []string{"--set-interpreter", "/lib/ld.so"}, "cannot find section '.interp'"},
 	}

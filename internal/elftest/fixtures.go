@@ -174,6 +174,7 @@ var variants = []Variant{
 	{"noshdrs", "the stripped files with e_shoff, e_shnum, e_shstrndx zeroed and the file cut after the last segment (as sstrip does)"},
 	{"transitive", "libfoo.so needs libbar.so; prog needs libfoo.so"},
 	{"payload", "prog reads 38 bytes appended to its own file (like a self-extracting archive)"},
+	{"bigbss", "prog from bigbss.c: 32 MiB of .bss behind a small file"},
 	{"static", "prog and foo.c linked -static, then strip -s (x86_64 and aarch64 only)"},
 	{"static-pie", "prog and foo.c linked -static-pie, then strip -s (x86_64 and aarch64 only)"},
 	{"object", "foo.o, compiled -fPIC -c"},
@@ -217,7 +218,7 @@ func variantFiles(a Arch, v string) []Fixture {
 	both := func() []Fixture { return []Fixture{lib, prog} }
 
 	switch v {
-	case "pie", "separate-code", "noseparate-code", "norelro", "hash-gnu", "bigdynstr":
+	case "pie", "separate-code", "noseparate-code", "norelro", "hash-gnu", "bigdynstr", "bigbss":
 		return both()
 	case "nopie", "nopie-noseparate-code":
 		prog.Type, prog.PIE = stdelf.ET_EXEC, false
