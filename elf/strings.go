@@ -18,7 +18,9 @@ import (
 // string tails ("libfoo.so" inside "mylibfoo.so"), so the dynamic symbols,
 // symbol-version records and other dynamic entries are all checked. When
 // those references cannot all be found (no section headers and no hash
-// table), nothing is freed and new strings are appended.
+// table), nothing is freed and new strings are appended. A freed string is
+// overwritten with 'X's (its NUL kept) before new strings take its place,
+// as patchelf does, so no stale path survives.
 
 // Other dynamic tags whose value is a string offset.
 var stringValuedTags = []stdelf.DynTag{
@@ -60,7 +62,11 @@ func (p *planner) placeStrings() error {
 				continue
 			}
 			free = append(free, region{lo, hi, lo})
-			clear(p.dynstr[lo:hi])
+			// As patchelf does: X's, so no stale path survives and the
+			// freed bytes still read as one string.
+			for i := lo; i < hi-1; i++ {
+				p.dynstr[i] = 'X'
+			}
 		}
 	}
 

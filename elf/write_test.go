@@ -434,7 +434,7 @@ func TestRemoveRunpath(t *testing.T) {
 			got := parse(t, out)
 			assert.False(t, got.HasRunpath)
 			assert.False(t, got.HasRpath)
-			assert.NotContains(t, string(out), "/nonexistent/fixture-lib", "the freed string is zeroed")
+			assert.NotContains(t, string(out), "/nonexistent/fixture-lib", "the freed string is overwritten")
 			prog := filepath.Join(dir, "prog")
 			require.NoError(t, os.WriteFile(prog, out, 0o755))
 			libdir := filepath.Join(dir, "lib")
