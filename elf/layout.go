@@ -43,9 +43,10 @@ package elf
 //     relocation of d_ptr values).
 //
 // When the bytes after the table hold anything else (hash tables, symbols,
-// code), bytes no header describes that are not zero, or the table would
-// leave its PT_LOAD, the table moves instead, to the start of the new
-// segment:
+// code), bytes no header describes that are not zero, a symbol (other than
+// section, file and mapping symbols and glibc's __abi_tag) points into
+// them, so code might use their address, or the table would leave its
+// PT_LOAD, the table moves instead, to the start of the new segment:
 //
 //   - ld.so reads a shared object's table from the file at e_phoff and
 //     copies it when no segment maps it; a PT_PHDR, if any, is pointed at

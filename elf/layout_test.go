@@ -264,3 +264,56 @@ func TestHighAddresses(t *testing.T) {
 		})
 	}
 }
+
+// TestSymbolInNotesKeepsThemInPlace: when a symbol other than a section's
+// or __abi_tag points into the notes after the program header table, code
+// may use their address, so they stay and the table moves instead: the
+// fallback layout, which still loads everywhere (at the cost of growth up
+// to the end of .bss).
+func TestSymbolInNotesKeepsThemInPlace(t *testing.T) {
+	all := elftest.Fixtures(t)
+	for _, fx := range elftest.Select(all, func(f elftest.Fixture) bool {
+		return f.Variant == "pie" && f.Name == "prog"
+	}) {
+		t.Run(fx.ID(), func(t *testing.T) {
+			orig := fx.Bytes(t)
+			data := bytes.Clone(orig)
+			sf, err := stdelf.NewFile(bytes.NewReader(data))
+			require.NoError(t, err)
+			syms, err := sf.Symbols()
+			require.NoError(t, err)
+			symtab := sf.SectionByType(stdelf.SHT_SYMTAB)
+			var note *stdelf.Section // the first note, which moves out of the table's way
+			for _, s := range sf.Sections {
+				if s.Type == stdelf.SHT_NOTE && (note == nil || s.Offset < note.Offset) {
+					note = s
+				}
+			}
+			require.NotNil(t, note)
+			i := slices.IndexFunc(syms, func(s stdelf.Symbol) bool { return s.Name == "main" })
+			require.GreaterOrEqual(t, i, 0)
+			// syms omits the null symbol: entry i+1 of the table.
+			if sf.Class == stdelf.ELFCLASS32 {
+				sf.ByteOrder.PutUint32(data[symtab.Offset+uint64(i+1)*16+4:], uint32(note.Addr))
+			} else {
+				sf.ByteOrder.PutUint64(data[symtab.Offset+uint64(i+1)*24+8:], note.Addr)
+			}
+
+			dir := t.TempDir()
+			libdir := filepath.Join(dir, "lib")
+			require.NoError(t, os.Mkdir(libdir, 0o755))
+			fx.CopyDeps(t, all, libdir)
+			e := runpath(libdir + strings.Repeat(":/a-long-directory", 10))
+			out := applyChecked(t, data, e, filepath.Join(dir, "in"))
+			f, g := parse(t, data), parse(t, out)
+			assert.NotEqual(t, f.PhOff, g.PhOff, "the table moved")
+			ph, ok := phdr(g)
+			require.True(t, ok)
+			assert.Equal(t, g.PhOff, ph.Off)
+			assert.Equal(t, bytes.Count(orig, []byte("GNU\x00")), bytes.Count(out, []byte("GNU\x00")), "notes not copied")
+			prog := filepath.Join(dir, "prog")
+			require.NoError(t, os.WriteFile(prog, out, 0o755))
+			assert.Equal(t, fx.Output, elftest.NewRunner(t, fx.Arch).RunOK(t, nil, prog))
+		})
+	}
+}

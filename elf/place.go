@@ -4,6 +4,7 @@ import (
 	stdelf "debug/elf"
 	"math/bits"
 	"slices"
+	"strings"
 )
 
 // Where the pieces of a grown file go: room for the program header table
@@ -238,7 +239,71 @@ func (p *planner) roomForPHT(n int, page uint64) (*phtRoom, bool) {
 	if !isPow2(room.align) || room.align > page {
 		return nil, false
 	}
+	addr := f.Progs[load].Vaddr + (cur - f.Progs[load].Off)
+	if f.symbolIn(addr, addr+(hi-cur)) {
+		return nil, false
+	}
 	return room, true
+}
+
+// symbolIn reports whether a symbol other than a section's own, a file's,
+// a mapping symbol, or glibc's __abi_tag (which names the ABI note and
+// which no code uses)
+// points into [lo, hi): code might then refer to the bytes there by
+// address. It also answers true when a symbol table cannot be read.
+func (f *File) symbolIn(lo, hi uint64) bool {
+	entsize, valOff, infoOff, shndxOff := uint64(24), uint64(8), uint64(4), uint64(6)
+	if f.Class == stdelf.ELFCLASS32 {
+		entsize, valOff, infoOff, shndxOff = 16, 4, 12, 14
+	}
+	type table struct {
+		off, n uint64
+		sec    Section
+	}
+	var tabs []table
+	for _, s := range f.Sections {
+		if s.Type == stdelf.SHT_SYMTAB || s.Type == stdelf.SHT_DYNSYM {
+			tabs = append(tabs, table{s.Offset, s.Size / entsize, s})
+		}
+	}
+	if len(tabs) == 0 {
+		off, n, _, ok := f.dynsymExtent()
+		if !ok {
+			return true
+		}
+		tabs = append(tabs, table{off: off, n: n, sec: Section{Index: -1}})
+	}
+	for _, t := range tabs {
+		if t.n*entsize > maxSymtabScan {
+			return true
+		}
+		b, err := f.readAt(t.off, t.n*entsize, "symbol table")
+		if err != nil {
+			return true
+		}
+		for i := uint64(0); i < t.n; i++ {
+			sym := b[i*entsize:]
+			var val uint64
+			if entsize == 16 {
+				val = uint64(f.ByteOrder.Uint32(sym[valOff:]))
+			} else {
+				val = f.ByteOrder.Uint64(sym[valOff:])
+			}
+			typ := stdelf.SymType(sym[infoOff] & 0xf)
+			shndx := stdelf.SectionIndex(f.ByteOrder.Uint16(sym[shndxOff:]))
+			if val < lo || val >= hi || shndx == stdelf.SHN_UNDEF || typ == stdelf.STT_SECTION || typ == stdelf.STT_FILE {
+				continue
+			}
+			if t.sec.Index >= 0 {
+				// $d, $x, $a, $t: ARM, AArch64 and RISC-V mapping symbols.
+				if name := f.symbolName(t.sec, sym); name == "__abi_tag" || strings.HasPrefix(name, "$") {
+					continue
+				}
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // fill writes zeros over every byte of [lo, hi) no write covers: the bytes
