@@ -120,7 +120,9 @@ func isStringTag(t stdelf.DynTag) bool {
 }
 
 // Plan lays out f with e applied and returns the patch that turns f into
-// the result. An empty patch means nothing would change.
+// the result. An empty patch means nothing would change. The result is
+// parsed again and checked against f and e before Plan returns it; a
+// mismatch is an [ErrVerify] error.
 func (f *File) Plan(e Edit) (*Patch, error) {
 	if e.SetExecstack && e.ClearExecstack {
 		return nil, fmt.Errorf("%w: both setting and clearing the executable stack", ErrUnsafe)
@@ -148,7 +150,16 @@ func (f *File) Plan(e Edit) (*Patch, error) {
 		return nil, fmt.Errorf("%w: no dynamic section (statically linked?)", ErrUnsafe)
 	}
 	p := &planner{f: f, e: e, b: &patchBuilder{f: f}}
-	return p.run()
+	patch, err := p.run()
+	if err != nil || patch.IsEmpty() {
+		return patch, err
+	}
+	// Every writer gets the check of the result (verify.go), before a byte
+	// is written.
+	if err := f.verify(patch.Reader(f.r), patch.Size, e); err != nil {
+		return nil, err
+	}
+	return patch, nil
 }
 
 type planner struct {

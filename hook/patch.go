@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
@@ -258,13 +257,11 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 	if r.cfg.DryRun {
 		return fr
 	}
-	// The result is checked before anything is written, from the bytes
-	// already read and the patch's writes; the file written (temporary or,
-	// in place, the file itself) must then have the result's size. Reading the temporary file back instead
-	// would cost a cold read on file systems that clone.
-	if err := verify(f.File, patch.Reader(f.src), patch.Size, edit); err != nil {
-		return fr.fail(nameErr(path, err))
-	}
+	// f.Plan has checked the result (elf/verify.go) from the bytes already
+	// read and the patch's writes; the file written (temporary or, in
+	// place, the file itself) must then have the result's size. Reading
+	// the temporary file back instead would cost a cold read on file
+	// systems that clone.
 	// Whole-page writes: a clone's shared pages are then replaced rather
 	// than read back from disk and modified.
 	if patch, err = patch.Aligned(f.src, writeAlign); err != nil {
@@ -279,7 +276,7 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 			return err
 		}
 		if st.Size() != patch.Size {
-			return fmt.Errorf("%w: %s has %d bytes, want %d", errVerify, tmp.Name(), st.Size(), patch.Size)
+			return fmt.Errorf("%w: %s has %d bytes, want %d", elf.ErrVerify, tmp.Name(), st.Size(), patch.Size)
 		}
 		return nil
 	})
@@ -316,43 +313,6 @@ func (r *runner) resolutionCache(s *elfSummary, edit elf.Edit) []byte {
 	}
 	return desc
 }
-
-// verify parses the edited file before it replaces the original: the edit
-// must be there and nothing the loader relies on may have changed.
-// This is the guard against the corruption two patchelf runs could cause
-// (patchelf #524, nixpkgs #226339).
-func verify(orig *elf.File, result io.ReaderAt, size int64, e elf.Edit) error {
-	got, err := elf.NewFile(result, size)
-	if err != nil {
-		return fmt.Errorf("result does not parse: %w", err)
-	}
-	bad := func(what string, want, have any) error {
-		return fmt.Errorf("%w: result has %s %q, want %q", errVerify, what, have, want)
-	}
-	switch {
-	case got.Machine != orig.Machine || got.Class != orig.Class || got.Data != orig.Data || got.Type != orig.Type:
-		return fmt.Errorf("%w: header changed", errVerify)
-	case !slices.Equal(got.Needed, orig.Needed):
-		return bad("DT_NEEDED", strings.Join(orig.Needed, " "), strings.Join(got.Needed, " "))
-	case e.Interpreter != "" && got.Interpreter != e.Interpreter:
-		return bad("interpreter", e.Interpreter, got.Interpreter)
-	case e.Interpreter == "" && got.Interpreter != orig.Interpreter:
-		return bad("interpreter", orig.Interpreter, got.Interpreter)
-	}
-	if e.SetRunpath {
-		has, val, other := got.HasRunpath, got.Runpath, got.HasRpath
-		what := "DT_RUNPATH"
-		if e.ForceRpath {
-			has, val, other, what = got.HasRpath, got.Rpath, got.HasRunpath, "DT_RPATH"
-		}
-		if !has || val != e.Runpath || other {
-			return bad(what, e.Runpath, val)
-		}
-	}
-	return nil
-}
-
-var errVerify = errors.New("verification of the rewritten file failed")
 
 // nameErr prefixes err with path unless it is an os error about path
 // itself, which already names it.

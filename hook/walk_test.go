@@ -1,7 +1,6 @@
 package hook
 
 import (
-	"bytes"
 	"io"
 	"os"
 	"path/filepath"
@@ -10,8 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/gopatchelf/gopatchelf/elf"
 )
 
 func TestOverlapping(t *testing.T) {
@@ -158,31 +155,6 @@ func TestRawFile(t *testing.T) {
 	_, err = OSFS{}.Open(filepath.Join(t.TempDir(), "missing"))
 	assert.ErrorIs(t, err, os.ErrNotExist)
 	assert.Contains(t, err.Error(), "missing")
-}
-
-func TestVerify(t *testing.T) {
-	data := fixture(t, "x86_64/transitive/libfoo.so")
-	f, err := elf.NewFile(bytes.NewReader(data), int64(len(data)))
-	require.NoError(t, err)
-	edit := elf.Edit{SetRunpath: true, Runpath: "/nix/store/x-bar/lib"}
-	patch, err := f.Plan(edit)
-	require.NoError(t, err)
-	result := patch.Reader(bytes.NewReader(data))
-
-	assert.NoError(t, verify(f, result, patch.Size, edit))
-
-	other := edit
-	other.Runpath = "/elsewhere"
-	assert.ErrorIs(t, verify(f, result, patch.Size, other), errVerify, "the run path written is not the one asked for")
-	forced := edit
-	forced.ForceRpath = true
-	assert.ErrorIs(t, verify(f, result, patch.Size, forced), errVerify, "DT_RUNPATH written where DT_RPATH was asked for")
-	withInterp := edit
-	withInterp.Interpreter = "/lib/ld.so"
-	assert.ErrorIs(t, verify(f, result, patch.Size, withInterp), errVerify, "no interpreter in a library")
-	err = verify(f, result, 40, edit)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "result does not parse")
 }
 
 // TestPatchListTemps: the patch phase's walk never yields a temporary

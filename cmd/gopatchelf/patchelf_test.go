@@ -778,24 +778,7 @@ func TestPatchelfNoWrite(t *testing.T) {
 	}
 }
 
-func TestPeReplacements(t *testing.T) {
-	needed := []string{"a", "b", "c"}
-	got, err := peReplacements(map[string]string{"a": "b", "b": "c"}, needed)
-	require.NoError(t, err)
-	assert.Equal(t, []elf.Replacement{{Old: "b", New: "c"}, {Old: "a", New: "b"}}, got)
-
-	got, err = peReplacements(map[string]string{"a": "a", "x": "y", "c": "d"}, needed)
-	require.NoError(t, err)
-	assert.Equal(t, []elf.Replacement{{Old: "c", New: "d"}}, got)
-
-	_, err = peReplacements(map[string]string{"a": "b", "b": "a"}, needed)
-	assert.ErrorContains(t, err, "into each other")
-}
-
-func TestPeSplitAndAtoi(t *testing.T) {
-	assert.Equal(t, []string{"a", "", "b"}, peSplitColons("a::b"))
-	assert.Equal(t, []string{"a"}, peSplitColons("a:"))
-	assert.Equal(t, []string{}, peSplitColons(""))
+func TestPeAtoi(t *testing.T) {
 	assert.Equal(t, uint64(4096), peAtoi("4096"))
 	assert.Equal(t, uint64(65536), peAtoi(" 65536kb"))
 	assert.Equal(t, uint64(0), peAtoi("-4096"))

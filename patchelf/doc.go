@@ -1,0 +1,38 @@
+// Package patchelf is NixOS patchelf's behaviour over package elf: the
+// operations of patchelf 0.18's command line (and 0.19's
+// --build-resolution-cache), applied to files as patchelf applies them,
+// with patchelf's checks and error texts. The command line itself is
+// parsed by cmd/gopatchelf; this package takes its result as [Options].
+//
+// [Run] handles files one after the other and stops at the first that
+// fails, as patchelf does. For each file it computes the --print-* values
+// (returned as [Printed] values, all showing the file as it was), builds
+// one [elf.Edit] from every change asked for, has [elf.File.Plan] lay it
+// out and check the result, and writes it once, through
+// internal/atomicfile, only when a byte changes.
+//
+// Differences from patchelf, on purpose:
+//
+//   - Every file is replaced atomically (temporary file, fsync unless
+//     [Options.NoSync], rename), and only when a byte changes. patchelf
+//     rewrites the file in place with O_TRUNC, and writes it even when
+//     nothing changed. A symlink is followed and its target replaced; a hard
+//     link is broken (the other names keep the old bytes).
+//   - Errors name the file, with patchelf's own text where patchelf has one
+//     for the case.
+//   - Files without section headers are handled (patchelf refuses them).
+//   - Data appended after the ELF contents (a payload) is kept at the end
+//     of the grown file, with an info line to [Options.Log]; patchelf
+//     leaves it in the middle. Refusals of the writer (a layout that cannot
+//     grow safely) fail the file.
+//
+// The edit's parts are applied by [elf.File.Plan] in one fixed order:
+// remove, replace, then add DT_NEEDED; DT_SONAME; the search path (shrink,
+// remove, set or add, the first of these given); the interpreter; then the
+// OS ABI, DF_1_NODEFLIB and PT_GNU_STACK. Each part touches different
+// entries, so the order only matters for the DT_NEEDED lists, and there it
+// is patchelf's.
+//
+// The package prints nothing: --debug lines go to [Options.Log] at debug
+// level, the --build-resolution-cache warning at warning level.
+package patchelf

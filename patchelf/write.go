@@ -1,0 +1,66 @@
+package patchelf
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
+)
+
+// write puts the patched file in place: over name, or at Output (written
+// even when nothing changed, as patchelf does). Every file is made through
+// internal/atomicfile: a temporary file beside the target, renamed over it.
+func (o *Options) write(name string, patch *elf.Patch) error {
+	replace := atomicfile.Options{NoSync: o.NoSync}
+	if o.Output == "" {
+		if patch.IsEmpty() {
+			o.debugf("not modified, nothing written")
+			return nil
+		}
+		target, err := filepath.EvalSymlinks(name)
+		if err != nil {
+			return FileError(name, err)
+		}
+		o.debugf("writing %s", target)
+		if err := replace.ReplaceCopy(target, func(tmp *os.File) error { return patch.ApplyTo(tmp) }); err != nil {
+			return fmt.Errorf("%s: writing: %v", name, err)
+		}
+		return nil
+	}
+	o.debugf("writing %s", o.Output)
+	st, err := os.Stat(name)
+	if err != nil {
+		return FileError(name, err)
+	}
+	target := o.Output
+	if t, err := filepath.EvalSymlinks(o.Output); err == nil {
+		target = t
+	}
+	fill := func(tmp *os.File) error {
+		src, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		if _, err := io.Copy(tmp, src); err != nil {
+			return err
+		}
+		return patch.ApplyTo(tmp)
+	}
+	if ot, err := os.Stat(target); err == nil {
+		if os.SameFile(st, ot) && patch.IsEmpty() {
+			return nil
+		}
+		if err := replace.Replace(target, fill); err != nil {
+			return fmt.Errorf("%s: writing: %v", o.Output, err)
+		}
+		return nil
+	}
+	if err := atomicfile.WriteNew(target, st.Mode().Perm(), fill); err != nil {
+		return fmt.Errorf("%s: writing: %v", o.Output, err)
+	}
+	return nil
+}
