@@ -158,7 +158,13 @@
 //
 // Resolves every ELF file's libraries and symbol versions the way glibc's
 // loader would at run time and reports what would fail; it writes nothing.
-// Exit status 0 clean, 1 problems found, 2 usage or a PATH or --libs entry
+// The default directories are those of each file's own interpreter, so a
+// Nix output needs no --libs after the hook; --libs is searched as
+// LD_LIBRARY_PATH is, and --interpreter (default $NIX_BINTOOLS's
+// dynamic-linker, else this machine's loader) sets the target
+// architecture and the loader of libraries no program loads; --host
+// PROGRAM judges modules in their host's process. Exit status 0 clean, 1
+// problems found, 2 usage or a PATH, --libs, --host or --interpreter entry
 // that does not exist. See 'gopatchelf check -h'
 // and package linkcheck for the output formats.
 //
