@@ -244,7 +244,13 @@ func checkPatched(ctx context.Context, name string, whl []byte, cfg wheel.Config
 	}
 	ccfg := linkcheck.Config{Paths: []string{root}, IgnoreMissing: cfg.IgnoreMissing}
 	if cfg.LibcDir != "" {
-		ccfg.Libs = append(ccfg.Libs, cfg.LibcDir)
+		// The libc directory's own loader searches it, as it will at run
+		// time; without one there, it stands in as LD_LIBRARY_PATH.
+		if lds, _ := filepath.Glob(filepath.Join(cfg.LibcDir, "ld*.so*")); len(lds) > 0 {
+			ccfg.Interpreter = lds[0]
+		} else {
+			ccfg.Libs = append(ccfg.Libs, cfg.LibcDir)
+		}
 	}
 	rep, err := linkcheck.Check(ctx, ccfg)
 	if err != nil {
