@@ -142,6 +142,17 @@ func TestLoaderDifferential(t *testing.T) {
 		require.NoError(t, exec.Command("cp", "-a", nm, patched).Run())
 		autoPatch(t, []string{patched}, []string{patched})
 		trees = append(trees, &diffTree{name: "node modules, patched by auto", roots: []string{patched}, hosts: []string{node}})
+		// A broken tree: sharp without its bundled libvips.
+		broken := filepath.Join(work, "npm-broken", "node_modules")
+		require.NoError(t, os.MkdirAll(filepath.Dir(broken), 0o755))
+		require.NoError(t, exec.Command("cp", "-a", nm, broken).Run())
+		vips, err := filepath.Glob(filepath.Join(broken, "@img/sharp-libvips-linux-x64/lib/libvips-cpp.so*"))
+		require.NoError(t, err)
+		require.NotEmpty(t, vips, "sharp-libvips ships no libvips-cpp.so")
+		for _, v := range vips {
+			require.NoError(t, os.Remove(v))
+		}
+		trees = append(trees, &diffTree{name: "node modules, sharp's libvips removed", roots: []string{broken}, hosts: []string{node}})
 	}
 
 	oracle := &loaderOracle{dlopen: dlopener, python: python, node: node}
