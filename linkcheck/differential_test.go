@@ -424,16 +424,19 @@ func (o *loaderOracle) load(f *diffFile) {
 	f.loadOK = !loaderRefusal.MatchString(out) && !strings.Contains(out, "exec failed:")
 	f.symLoad = f.loadOK && !(f.kind == "python" && undefinedSymbol.MatchString(out))
 	if !f.loadOK || !f.symLoad {
-		f.why = firstLine(out)
+		f.why = refusal(out)
 	}
 }
 
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+// refusal is the loader's line that says why, else the first line.
+func refusal(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for _, l := range lines {
+		if loaderRefusal.MatchString(l) || undefinedSymbol.MatchString(l) || strings.Contains(l, "exec failed:") {
+			return strings.TrimSpace(l)
+		}
 	}
-	return s
+	return lines[0]
 }
 
 // runQuiet runs a command with only env (and LC_ALL=C), no stdin, for
@@ -484,6 +487,7 @@ func tally(t *testing.T, tr *diffTree, w *strings.Builder) {
 			}
 			if !f.loadOK {
 				broken++
+				t.Logf("%s: does not load: %s (%s): %s", tr.name, f.path, k, f.why)
 			}
 			switch {
 			case f.checkOK == f.loadOK:
