@@ -56,7 +56,8 @@
 //	                [--ignore-existing] [--structured-logs]
 //	                [--interpreter PATH] [--libc-dir DIR]
 //	                [--runtime-dependencies-for-libs] [--explain]
-//	                [--resolution-cache] [--dry-run]
+//	                [--resolution-cache] [--fsync {auto,always,never}]
+//	                [--write {auto,in-place,atomic}] [--dry-run] [-v]
 //	                [--extra-args PATCHELF-FLAG ...]
 //
 // auto takes the command line of nixpkgs' auto-patchelf script, parsed the
