@@ -46,5 +46,48 @@
 // prove that the old RUNPATH string is unshared in .dynstr, the old bytes
 // stay there too; the re-scan reports them as plain bytes in .dynstr.
 //
-// The package does no I/O and no logging: it works on byte slices.
+// [Scan] and [Scrub] work on byte slices. [ScanPaths] and [ScrubPaths] walk
+// trees (sorted, links not followed), read the files and, for scrub, write
+// the changed ones through internal/atomicfile; they return a [Report].
+// The package does no logging.
+//
+// # JSON report
+//
+// A [Report] encodes as the document `gopatchelf refs --format json` and
+// `gopatchelf scrub --format json` print. Lists are never null; keys marked
+// optional are left out when empty. Fields may be added; none will change
+// meaning.
+//
+//	{
+//	  "store_dir": "/nix/store",          // the store directory searched
+//	  "files": [                          // walk order
+//	    {
+//	      "path": "out/lib/libfoo.so",     // as reached from the PATH given
+//	      "elf_error": "…",                // optional: why an ELF-looking file did not parse
+//	      "changed": true,                 // scrub only: rewritten (or would be, --dry-run)
+//	      "changes": [                     // scrub only, optional: what changed
+//	        {"kind": "runpath", "old": "/nix/store/…-krb5/lib:$ORIGIN", "new": "$ORIGIN"},
+//	        {"kind": "bytes", "old": "/nix/store/…-krb5", "new": "/nix/store/eee…-krb5",
+//	         "offset": 4096, "section": ".debug_str"}    // offset, section: bytes only
+//	      ],
+//	      "refs": [                        // refs: every reference; scrub: those remaining
+//	        {
+//	          "kind": "runpath",           // runpath, rpath, interpreter, needed, soname, bytes, symlink
+//	          "store_path": "/nix/store/…-krb5",
+//	          "value": "/nix/store/…-krb5/lib", // optional: the whole string, for structural kinds and links
+//	          "offset": 1234,              // file offset of the store path, -1 when not in the file
+//	          "section": ".dynstr"         // optional: the ELF section holding offset
+//	        }
+//	      ]
+//	    }
+//	  ],
+//	  "store_paths": ["/nix/store/…-krb5"], // distinct store paths of all refs, sorted
+//	  "errors": [                         // files not read, scrubbed or written (left untouched)
+//	    {"path": "out/bad.so", "error": "out/bad.so: …"}
+//	  ]
+//	}
+//
+// In scrub's report a file that could not be written keeps its entry in
+// "files" with "changed": false and all its references, so the references
+// remaining are counted correctly.
 package storeref

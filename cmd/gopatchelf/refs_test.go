@@ -136,7 +136,7 @@ func TestRefsJSONSchema(t *testing.T) {
 	srTree(t, td)
 	code, out, _ := srRun(t, "refs", "venv", "--format=json")
 	require.Equal(t, exitOK, code)
-	var rep refsReport
+	var rep storeref.Report
 	require.NoError(t, json.Unmarshal([]byte(out), &rep))
 	assert.Equal(t, "/nix/store", rep.StoreDir)
 	assert.Contains(t, rep.StorePaths, srKrb5)

@@ -77,54 +77,23 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 		log.Error(err)
 		return exitUsage
 	}
-	opts := storeref.Options{StoreDir: dir, Interpreter: interp, KeepUnloaded: keepUnloaded}
-	// As auto: no fsync inside a Nix build, whose output is discarded on failure.
-	wr := atomicfile.Options{Mode: mode, NoSync: os.Getenv("NIX_BUILD_TOP") != ""}
-
-	rep := refsReport{StoreDir: dir, Files: []refsFile{}, Errors: []refsError{}}
-	scrubbed := 0
-	err = walkFiles(ctx, paths, func(e walkEntry) {
-		if e.err != nil {
-			rep.fail(e.path, e.err)
-			return
-		}
-		if e.link != "" {
-			if refs := linkRefs(e.link, dir); len(refs) > 0 {
-				no := false
-				rep.Files = append(rep.Files, refsFile{Path: e.path, Changed: &no, Refs: refs})
-			}
-			return
-		}
-		rf, err := scrubFile(e.path, opts, wr, dryRun)
-		if err != nil {
-			rep.fail(e.path, err)
-			if len(rf.Refs) > 0 { // not written: its references remain
-				rep.Files = append(rep.Files, rf)
-			}
-			return
-		}
-		if *rf.Changed {
-			scrubbed++
-		}
-		if *rf.Changed || len(rf.Refs) > 0 {
-			rep.Files = append(rep.Files, rf)
-		}
-	})
+	cfg := storeref.ScrubConfig{
+		Options: storeref.Options{StoreDir: dir, Interpreter: interp, KeepUnloaded: keepUnloaded},
+		// As auto: no fsync inside a Nix build, whose output is discarded on failure.
+		Write:  atomicfile.Options{Mode: mode, NoSync: os.Getenv("NIX_BUILD_TOP") != ""},
+		DryRun: dryRun,
+	}
+	rep, err := storeref.ScrubPaths(ctx, paths, cfg)
 	if err != nil {
 		log.Error(err)
 		return exitInterrupted
 	}
-	rep.storePaths()
-
-	remaining := 0
-	for _, f := range rep.Files {
-		remaining += len(f.Refs)
-	}
+	remaining := rep.Remaining()
 	out := con.Stdout()
 	if format == "json" {
 		writeJSON(out, rep)
 	} else {
-		writeScrubText(out, rep, scrubbed, remaining, dryRun)
+		writeScrubText(out, rep, dryRun)
 	}
 	for _, e := range rep.Errors {
 		log.Errorf("%s (left untouched)", e.Error)
@@ -135,37 +104,7 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 	return exitOK
 }
 
-// scrubFile scrubs one regular file and writes it, as wr says, when its
-// bytes change. When the write fails, the file is returned unchanged with
-// the references it still holds, along with the error.
-func scrubFile(path string, opts storeref.Options, wr atomicfile.Options, dryRun bool) (refsFile, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return refsFile{}, err
-	}
-	res, err := storeref.Scrub(data, opts)
-	if err != nil {
-		return refsFile{}, fmt.Errorf("%s: %w", path, err)
-	}
-	if res.Changed && !dryRun {
-		if err := wr.WriteBytes(path, data, res.Data); err != nil {
-			unchanged := false
-			refs, serr := storeref.Scan(data, opts.StoreDir)
-			if serr != nil || refs == nil {
-				refs = []storeref.Ref{}
-			}
-			return refsFile{Path: path, Changed: &unchanged, Refs: refs}, err
-		}
-	}
-	changed := res.Changed
-	refs := res.Remaining
-	if refs == nil {
-		refs = []storeref.Ref{}
-	}
-	return refsFile{Path: path, Changed: &changed, Changes: res.Changes, Refs: refs}, nil
-}
-
-func writeScrubText(w io.Writer, rep refsReport, scrubbed, remaining int, dryRun bool) {
+func writeScrubText(w io.Writer, rep storeref.Report, dryRun bool) {
 	verb := "scrubbed"
 	if dryRun {
 		verb = "would scrub"
@@ -192,16 +131,11 @@ func writeScrubText(w io.Writer, rep refsReport, scrubbed, remaining int, dryRun
 			fmt.Fprintf(w, "%s: %s %d store paths in unloaded section %s\n", f.Path, verb, blanked[s], s)
 		}
 	}
-	var left []refsFile
-	for _, f := range rep.Files {
-		if len(f.Refs) > 0 {
-			left = append(left, f)
-		}
-	}
+	left := rep.WithRefs()
 	if len(left) > 0 {
 		fmt.Fprintln(w, "store references remaining:")
 		writeRefsText(w, left)
 	}
 	fmt.Fprintf(w, "%d files %s, %d references to %d store paths remaining in %d files\n",
-		scrubbed, verb, remaining, len(rep.StorePaths), len(left))
+		rep.Scrubbed, verb, rep.Remaining(), len(rep.StorePaths), len(left))
 }

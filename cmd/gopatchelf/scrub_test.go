@@ -16,6 +16,7 @@ import (
 
 	"github.com/gopatchelf/gopatchelf/elf"
 	"github.com/gopatchelf/gopatchelf/internal/elftest"
+	"github.com/gopatchelf/gopatchelf/storeref"
 )
 
 // srSnapshot reads every regular file under dir.
@@ -87,7 +88,7 @@ func TestScrubTree(t *testing.T) {
 	code, out, _ = srRun(t, "scrub", "--format=json", "venv")
 	assert.Equal(t, exitFailure, code)
 	assert.Equal(t, after, srSnapshot(t, "venv"))
-	var rep refsReport
+	var rep storeref.Report
 	require.NoError(t, json.Unmarshal([]byte(out), &rep))
 	for _, f := range rep.Files {
 		require.NotNil(t, f.Changed)
@@ -156,7 +157,7 @@ func TestScrubThenAuto(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	code, js, _ := srRun(t, "refs", "--format", "json", "fod")
 	require.Equal(t, exitOK, code)
-	var rep refsReport
+	var rep storeref.Report
 	require.NoError(t, json.Unmarshal([]byte(js), &rep))
 	assert.Empty(t, rep.Files, "no store path left in the FOD")
 	r := elftest.NewRunner(t, elftest.Arches()[0])
