@@ -8,14 +8,15 @@ import (
 	"strings"
 
 	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
 // libInfo is what the index needs from one library file.
 type libInfo struct {
 	lib     resolver.Library
-	runpath []string    // non-$ORIGIN entries of DT_RUNPATH, else DT_RPATH
-	sum     *elfSummary // what the patch phase needs; nil unless parsed as ELF
+	runpath []string      // non-$ORIGIN entries of DT_RUNPATH, else DT_RPATH
+	sum     *relink.Facts // what the patch phase needs; nil unless parsed as ELF
 }
 
 // buildIndex fills r.ix the way upstream's populate_cache does, breadth
@@ -111,7 +112,7 @@ func (r *runner) indexPhase(ctx context.Context, initial []string, recursive, tr
 			if item.tree && n.typ.IsRegular() {
 				r.parsed[n.path] = li.sum
 			}
-			if li.sum.debug {
+			if li.sum.Debug {
 				r.debugSeen[n.path] = true
 				r.emit(SkipFile{File: n.path, Reason: "it looks like a separate debug object"})
 				return
@@ -143,8 +144,8 @@ func (r *runner) readLib(n node, tree bool) libInfo {
 		return libInfo{}
 	}
 	defer f.close()
-	li := libInfo{sum: summarize(f.File)}
-	if li.sum.debug {
+	li := libInfo{sum: relink.FactsOf(f.File)}
+	if li.sum.Debug {
 		return li
 	}
 	name := baseName(n.path)
@@ -156,8 +157,8 @@ func (r *runner) readLib(n node, tree bool) libInfo {
 		}
 		return li // not indexed, but the patch phase can use the summary
 	}
-	li.lib = resolver.Library{Name: name, Dir: dir, Platform: li.sum.plat}
-	for _, e := range splitRunpath(li.sum.searchPath) {
+	li.lib = resolver.Library{Name: name, Dir: dir, Platform: li.sum.Platform}
+	for _, e := range splitRunpath(li.sum.SearchPath) {
 		if e != "" && !strings.Contains(e, "$ORIGIN") {
 			li.runpath = append(li.runpath, DisplayPath(e))
 		}
@@ -189,8 +190,4 @@ func (r *runner) libDir(n node, name string) (string, error) {
 		return filepath.Dir(real), nil
 	}
 	return filepath.Abs(filepath.Dir(path))
-}
-
-func platformOf(f *elf.File) resolver.Platform {
-	return resolver.Platform{Machine: f.Machine, Class: f.Class, Data: f.Data, OSABI: f.OSABI}
 }

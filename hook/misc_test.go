@@ -2,7 +2,6 @@ package hook
 
 import (
 	"bytes"
-	stdelf "debug/elf"
 	"errors"
 	"fmt"
 	"os"
@@ -10,8 +9,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-
-	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
@@ -42,24 +39,6 @@ func TestChild(t *testing.T) {
 	assert.Equal(t, "/x", child("/", "x"))
 	assert.Equal(t, "//x", child("//", "x"))
 	assert.Equal(t, "out/x", child("out", "x"))
-}
-
-func TestArchNames(t *testing.T) {
-	ppc64le := resolver.Platform{Machine: stdelf.EM_PPC64, Class: stdelf.ELFCLASS64, Data: stdelf.ELFDATA2LSB}
-	ppc64 := resolver.Platform{Machine: stdelf.EM_PPC64, Class: stdelf.ELFCLASS64, Data: stdelf.ELFDATA2MSB}
-	a, b := archNames2(ppc64, ppc64le)
-	assert.Equal(t, "64-bit PowerPC, 64-bit big-endian", a)
-	assert.Equal(t, "64-bit PowerPC, 64-bit little-endian", b)
-
-	a, b = archNames2(resolver.Platform{Machine: stdelf.EM_AARCH64}, x64)
-	assert.Equal(t, [2]string{"AArch64", "x64"}, [2]string{a, b}, "upstream's names when machines differ")
-
-	a, b = archNames2(resolver.Platform{Machine: 0x9999}, resolver.Platform{Machine: 0x9998})
-	assert.Equal(t, [2]string{"<unknown> 39321", "<unknown> 39320"}, [2]string{a, b})
-
-	assert.Equal(t, "ELFOSABI_FREEBSD", OSABIName(stdelf.ELFOSABI_FREEBSD))
-	assert.Equal(t, "42", OSABIName(42))
-	assert.Equal(t, "RISC-V", ArchName(stdelf.EM_RISCV))
 }
 
 func TestOutcomeString(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gopatchelf/gopatchelf/elf"
 	"github.com/gopatchelf/gopatchelf/ldcache"
+	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
@@ -35,41 +36,6 @@ func (fr *fileResult) skip(path, reason string) fileResult {
 func (fr *fileResult) fail(err error) fileResult {
 	fr.outcome, fr.err = Failed, err
 	return *fr
-}
-
-// elfSummary is what deciding about a file takes from it. The index phase
-// keeps one for each library of the trees, so that the patch phase opens
-// again only the files it edits.
-type elfSummary struct {
-	plat                 resolver.Platform
-	static               bool // static or static-pie: nothing to patch
-	noSegments           bool
-	debug                bool // a separate debug object
-	executable           bool // has PT_INTERP
-	needed               []string
-	dlopen               [][]string
-	runpath              string // DT_RUNPATH
-	hasRunpath, hasRpath bool
-	searchPath           string // DT_RUNPATH, else DT_RPATH
-}
-
-func summarize(f *elf.File) *elfSummary {
-	s := &elfSummary{
-		plat:       platformOf(f),
-		static:     f.IsStatic() || f.IsStaticPIE(),
-		noSegments: !f.HasSegments(),
-		debug:      f.IsDebugObject(),
-		executable: f.HasInterpreter,
-		needed:     f.Needed,
-		runpath:    f.Runpath,
-		hasRunpath: f.HasRunpath,
-		hasRpath:   f.HasRpath,
-		searchPath: f.SearchPath(),
-	}
-	for _, d := range f.Dlopen {
-		s.dlopen = append(s.dlopen, d.Sonames)
-	}
-	return s
 }
 
 // writeAlign is the block size patches are written in: the page size of
@@ -158,55 +124,35 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 			return fr.fail(nameErr(path, err))
 		}
 		defer f.close()
-		s = summarize(f.File)
+		s = relink.FactsOf(f.File)
 	}
 
-	plat := s.plat
 	target := r.cfg.Target
-	switch {
-	case s.static:
-		// A static-pie has no interpreter and no dependencies; upstream
-		// would still give it --append-rpaths, which it never reads.
-		return fr.skip(path, "it is statically linked")
-	case s.noSegments:
-		return fr.skip(path, "it contains no segment")
-	case !target.SameArch(plat):
-		a, b := archNames2(plat, target)
-		return fr.skip(path, fmt.Sprintf("its architecture (%s) differs from target (%s)", a, b))
-	case !resolver.OSABICompatible(target.OSABI, plat.OSABI):
-		return fr.skip(path, fmt.Sprintf("its OS ABI (%s) is not compatible with target (%s)",
-			OSABIName(plat.OSABI), OSABIName(target.OSABI)))
-	case s.debug:
+	switch skip, why := relink.Decide(s, &target); skip {
+	case relink.NoSkip:
+	case relink.Debug:
 		if r.debugSeen[path] { // already reported while indexing
 			fr.outcome = Skipped
 			return fr
 		}
-		return fr.skip(path, "it looks like a separate debug object")
+		return fr.skip(path, why)
+	default:
+		return fr.skip(path, why)
 	}
 
-	var edit elf.Edit
-	if s.executable && r.cfg.Interpreter != "" {
+	if s.Executable && r.cfg.Interpreter != "" {
 		fr.add(SetInterpreter{File: path, Interpreter: r.cfg.Interpreter})
-		edit.Interpreter = r.cfg.Interpreter
 	}
 	fr.add(Searching{File: path})
 
-	req := resolver.Request{
-		Path:       path,
-		Platform:   plat,
-		Executable: s.executable,
-		Needed:     s.needed,
-		Dlopen:     s.dlopen,
-	}
+	dir := ""
 	if r.cfg.PreserveOrigin || r.cfg.RelativeRpaths {
 		var err error
-		if req.Dir, err = r.realDir(filepath.Dir(path)); err != nil {
+		if dir, err = r.realDir(filepath.Dir(path)); err != nil {
 			return fr.fail(err)
 		}
 	}
-	if r.cfg.PreserveOrigin && (s.hasRunpath || s.hasRpath) {
-		req.RunPath = splitRunpath(s.searchPath)
-	}
+	req := relink.Request(path, dir, s, r.cfg.PreserveOrigin)
 	res := resolver.Resolve(&r.ix, req, r.opts)
 	fr.res = &res
 	for _, d := range res.Deps {
@@ -220,10 +166,9 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 			fr.add(Explain{File: path, Dep: d})
 		}
 	}
-	if len(res.RunPath) > 0 {
-		rp := strings.Join(res.RunPath, ":")
-		fr.add(SetRpath{File: path, Rpath: rp})
-		edit.SetRunpath, edit.Runpath, edit.ForceRpath = true, rp, r.cfg.ForceRpath
+	edit := relink.Edit(s, r.cfg.Interpreter, res, r.cfg.ForceRpath)
+	if edit.SetRunpath {
+		fr.add(SetRpath{File: path, Rpath: edit.Runpath})
 	}
 	if r.cfg.ResolutionCache {
 		edit.ResolutionCache = r.resolutionCache(s, edit)
@@ -290,15 +235,15 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 // path the file s summarises will have after edit, or nil when there is none to write: no
 // DT_RUNPATH (the loader's cache is only for DT_RUNPATH files), nothing
 // needed, or nothing found.
-func (r *runner) resolutionCache(s *elfSummary, edit elf.Edit) []byte {
-	runpath, ok := s.runpath, s.hasRunpath
+func (r *runner) resolutionCache(s *relink.Facts, edit elf.Edit) []byte {
+	runpath, ok := s.Runpath, s.HasRunpath
 	if edit.SetRunpath {
 		runpath, ok = edit.Runpath, !edit.ForceRpath
 	}
 	if !ok {
 		return nil
 	}
-	desc, err := ldcache.Build(s.needed, runpath, ldcache.FS{
+	desc, err := ldcache.Build(s.Needed, runpath, ldcache.FS{
 		Readable: func(p string) bool {
 			st, err := r.fs.Stat(p)
 			return err == nil && !st.IsDir()

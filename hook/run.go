@@ -9,6 +9,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
@@ -24,9 +25,9 @@ type runner struct {
 
 	// Written while indexing, by the goroutine that emits; read-only
 	// afterwards.
-	debugSeen map[string]bool        // debug objects reported while indexing
-	parsed    map[string]*elfSummary // the trees' libraries, parsed while indexing
-	total     int                    // regular files the patch phase will meet, if known
+	debugSeen map[string]bool          // debug objects reported while indexing
+	parsed    map[string]*relink.Facts // the trees' libraries, parsed while indexing
+	total     int                      // regular files the patch phase will meet, if known
 	ix        resolver.Index
 
 	// Shared by the workers.
@@ -70,7 +71,7 @@ func newRunner(cfg Config) *runner {
 		emit:      cfg.Events,
 		workers:   cfg.Workers,
 		debugSeen: map[string]bool{},
-		parsed:    map[string]*elfSummary{},
+		parsed:    map[string]*relink.Facts{},
 	}
 	if r.fs == nil {
 		r.fs = OSFS{}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
@@ -79,7 +80,7 @@ func readLib(p string) (lib resolver.Library, runpath []string, ok bool) {
 		return lib, nil, false
 	}
 	name := filepath.Base(p)
-	lib = resolver.Library{Name: name, Dir: filepath.Dir(p), Platform: platformOf(f)}
+	lib = resolver.Library{Name: name, Dir: filepath.Dir(p), Platform: relink.PlatformOf(f)}
 	if real, err := filepath.EvalSymlinks(p); err == nil && filepath.Base(real) == name {
 		lib.Dir = filepath.Dir(real)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
@@ -34,6 +35,11 @@ type Config struct {
 	// left to the loader, as auditwheel does.
 	LibcDir string
 	IsFile  func(path string) bool
+	// Target is the platform the wheel is for: members of another
+	// architecture or an OS ABI its loader does not load are skipped, as
+	// auto skips such files. nil accepts every member; PatchFile and
+	// CheckFile take it from the wheel's platform tag when nil.
+	Target *resolver.Platform
 	// Interpreter, when set, becomes the interpreter of executable members.
 	Interpreter string
 	// IgnoreMissing are fnmatch patterns of missing dependencies that are
@@ -129,7 +135,7 @@ func Patch(r io.ReaderAt, size int64, w io.Writer, cfg Config) (Report, error) {
 	for _, m := range members {
 		name := zr.File[m.idx].Name
 		if strings.Contains(path.Base(name), ".so") && !m.f.IsDebugObject() {
-			ix.Add(resolver.Library{Name: path.Base(name), Dir: path.Join(root, path.Dir(name)), Platform: platformOf(m.f)})
+			ix.Add(resolver.Library{Name: path.Base(name), Dir: path.Join(root, path.Dir(name)), Platform: relink.PlatformOf(m.f)})
 		}
 	}
 	for _, l := range cfg.Libs {
@@ -285,36 +291,20 @@ func readAll(f *zip.File) ([]byte, error) {
 func patchMember(name string, m *elfMember, ix *resolver.Index, opts resolver.Options, cfg Config) (Member, error) {
 	f := m.f
 	mr := Member{Name: name, OldRunpath: f.SearchPath()}
-	switch {
-	case f.IsStatic() || f.IsStaticPIE():
-		mr.Skipped = "statically linked"
-		return mr, nil
-	case !f.HasSegments():
-		mr.Skipped = "no segment (an object file)"
-		return mr, nil
-	case f.IsDebugObject():
-		mr.Skipped = "a separate debug object"
+	facts := relink.FactsOf(f)
+	if skip, why := relink.Decide(facts, cfg.Target); skip != relink.NoSkip {
+		mr.Skipped = why
 		return mr, nil
 	}
-	req := resolver.Request{
-		Path: name, Dir: path.Join(root, path.Dir(name)), Platform: platformOf(f),
-		Executable: f.HasInterpreter, Needed: f.Needed,
-	}
-	for _, d := range f.Dlopen {
-		req.Dlopen = append(req.Dlopen, d.Sonames)
-	}
+	req := relink.Request(name, path.Join(root, path.Dir(name)), facts, false)
 	res := resolver.Resolve(ix, req, opts)
 	mr.Deps, mr.Missing = res.Deps, res.Missing
 
-	var edit elf.Edit
-	if f.HasInterpreter && cfg.Interpreter != "" && f.Interpreter != cfg.Interpreter {
-		edit.Interpreter = cfg.Interpreter
-		mr.Interpreter = cfg.Interpreter
+	edit := relink.Edit(facts, cfg.Interpreter, res, false)
+	if edit.Interpreter == f.Interpreter {
+		edit.Interpreter = ""
 	}
-	if len(res.RunPath) > 0 {
-		edit.SetRunpath, edit.Runpath = true, strings.Join(res.RunPath, ":")
-		mr.Runpath = edit.Runpath
-	}
+	mr.Interpreter, mr.Runpath = edit.Interpreter, edit.Runpath
 	if edit.IsZero() {
 		return mr, nil
 	}
@@ -331,10 +321,6 @@ func patchMember(name string, m *elfMember, ix *resolver.Index, opts resolver.Op
 	sum := sha256.Sum256(out)
 	mr.Changed, mr.Size, mr.Hash = true, int64(len(out)), "sha256="+base64.RawURLEncoding.EncodeToString(sum[:])
 	return mr, nil
-}
-
-func platformOf(f *elf.File) resolver.Platform {
-	return resolver.Platform{Machine: f.Machine, Class: f.Class, Data: f.Data, OSABI: f.OSABI}
 }
 
 // updateRecord rewrites the lines of RECORD whose path is in hashes (value

@@ -1,20 +1,14 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
-	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
-	"github.com/gopatchelf/gopatchelf/linkcheck"
 	"github.com/gopatchelf/gopatchelf/resolver"
 	"github.com/gopatchelf/gopatchelf/wheel"
 )
@@ -164,25 +158,18 @@ func wheelOne(ctx context.Context, in, outDir string, cfg wheel.Config, checkFor
 	if checkFormat == "json" || checkFormat == "github" {
 		w = io.Discard // only the check's own document goes out
 	}
-	f, err := os.Open(in)
-	if err != nil {
+	var res wheel.FileResult
+	if check {
+		res, err = wheel.CheckFile(ctx, in, cfg)
+	} else {
+		res, err = wheel.PatchFile(ctx, in, outDir, cfg)
+	}
+	if res.Name == "" { // not even patched in memory
 		return false, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return false, err
-	}
-	// Check mode patches into memory too: the patched members are what
-	// checkPatched asks the loader's questions about.
-	buf := &bytes.Buffer{}
-	rep, err := wheel.Patch(f, st.Size(), buf, cfg)
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", in, err)
-	}
-	name := filepath.Base(in)
+	name := res.Name
 	changed, nmissing := 0, 0
-	for _, m := range rep.Members {
+	for _, m := range res.Members {
 		switch {
 		case m.Skipped != "":
 			fmt.Fprintf(w, "%s: %s: skipped: %s\n", name, m.Name, m.Skipped)
@@ -206,179 +193,37 @@ func wheelOne(ctx context.Context, in, outDir string, cfg wheel.Config, checkFor
 			fmt.Fprintln(w)
 		}
 	}
-	missing = rep.Err() != nil
+	missing = res.Err() != nil
 	if check {
 		fmt.Fprintf(w, "%s: %d ELF members, %d would change, %d missing dependencies\n",
-			name, len(rep.Members), changed, nmissing)
-		problems, err := checkPatched(ctx, name, buf.Bytes(), cfg, checkFormat, report)
-		return missing || problems, err
+			name, len(res.Members), changed, nmissing)
+		if err != nil {
+			return missing, err
+		}
+		rep := res.Check
+		switch {
+		case checkFormat == "json":
+			enc := json.NewEncoder(report)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(rep); err != nil {
+				return missing, err
+			}
+		case checkFormat == "github":
+			writeGitHub(report, rep)
+		case len(rep.Findings) > 0:
+			writeCheckText(report, newLogger(report, false), rep, hintAdvice())
+		}
+		return missing || !rep.OK(), nil
 	}
-	dest := filepath.Join(outDir, name)
-	wrote, err := writeIfChanged(dest, buf.Bytes())
 	if err != nil {
 		return missing, err
 	}
 	verb := "unchanged"
-	if wrote {
+	if res.Wrote {
 		verb = "wrote"
 	}
 	fmt.Fprintf(w, "%s: %s %s (%d of %d ELF members changed, %d missing dependencies)\n",
-		name, verb, dest, changed, len(rep.Members), nmissing)
+		name, verb, res.Dest, changed, len(res.Members), nmissing)
 	return missing, nil
-}
-
-// checkPatched unpacks the patched wheel into a temporary directory and
-// checks it as 'gopatchelf check' would (libraries through the RUNPATHs
-// just written, then the default directories; symbol versions too), so
-// --check also catches a provider too old for a member. The report is
-// written like check's text, with paths relative to the wheel.
-func checkPatched(ctx context.Context, name string, whl []byte, cfg wheel.Config, format string, w io.Writer) (problems bool, err error) {
-	tmp, err := os.MkdirTemp("", "gopatchelf-wheel-check-")
-	if err != nil {
-		return false, err
-	}
-	defer os.RemoveAll(tmp)
-	root := filepath.Join(tmp, name)
-	if err := unzipTo(whl, root); err != nil {
-		return false, fmt.Errorf("%s: %w", name, err)
-	}
-	ccfg := linkcheck.Config{Paths: []string{root}, IgnoreMissing: cfg.IgnoreMissing}
-	if cfg.LibcDir != "" {
-		// The libc directory's own loader searches it, as it will at run
-		// time; without one there, it stands in as LD_LIBRARY_PATH.
-		if lds, _ := filepath.Glob(filepath.Join(cfg.LibcDir, "ld*.so*")); len(lds) > 0 {
-			ccfg.Interpreter = lds[0]
-		} else {
-			ccfg.Libs = append(ccfg.Libs, cfg.LibcDir)
-		}
-	}
-	rep, err := linkcheck.Check(ctx, ccfg)
-	if err != nil {
-		return false, err
-	}
-	relativeReport(rep, tmp+string(filepath.Separator))
-	switch {
-	case format == "json":
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return false, err
-		}
-	case format == "github":
-		writeGitHub(w, rep)
-	case len(rep.Findings) > 0:
-		writeCheckText(w, newLogger(w, false), rep, hintAdvice())
-	}
-	return !rep.OK(), nil
-}
-
-// unzipTo writes the members of a zip into dir, refusing names that would
-// leave it.
-func unzipTo(data []byte, dir string) error {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return err
-	}
-	for _, m := range zr.File {
-		name := filepath.FromSlash(m.Name)
-		if !filepath.IsLocal(name) {
-			return fmt.Errorf("member %q leaves the wheel", m.Name)
-		}
-		path := filepath.Join(dir, name)
-		if m.FileInfo().IsDir() {
-			if err := os.MkdirAll(path, 0o755); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		rc, err := m.Open()
-		if err != nil {
-			return err
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			return fmt.Errorf("member %s: %w", m.Name, err)
-		}
-		if err := os.WriteFile(path, b, m.Mode().Perm()|0o600); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// relativeReport drops prefix from every path in rep.
-func relativeReport(rep *linkcheck.Report, prefix string) {
-	trim := func(s *string) { *s = strings.TrimPrefix(*s, prefix) }
-	for i := range rep.Files {
-		f := &rep.Files[i]
-		trim(&f.Path)
-		for j := range f.Deps {
-			trim(&f.Deps[j].Path)
-		}
-	}
-	for i := range rep.Findings {
-		f := &rep.Findings[i]
-		for _, p := range []*string{&f.File, &f.Object, &f.Provider} {
-			trim(p)
-		}
-		for _, l := range [][]string{f.Chain, f.Searched, f.Rejected} {
-			for j := range l {
-				trim(&l[j])
-			}
-		}
-	}
-}
-
-// writeIfChanged writes data to path atomically (temporary file in the same
-// directory, fsync, rename) unless path already holds exactly data. A new
-// file gets mode 0644; an existing one keeps its mode.
-func writeIfChanged(path string, data []byte) (bool, error) {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return false, nil
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return false, err
-	}
-	fill := func(tmp *os.File) error {
-		_, err := tmp.Write(data)
-		return err
-	}
-	st, err := os.Lstat(path)
-	switch {
-	case err == nil && st.Mode().IsRegular():
-		return true, atomicfile.Replace(path, fill)
-	case err == nil:
-		return false, fmt.Errorf("%s: exists and is not a regular file", path)
-	case !errors.Is(err, os.ErrNotExist):
-		return false, err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return false, err
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	if err := fill(tmp); err != nil {
-		tmp.Close()
-		return false, err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return false, err
-	}
-	// fsync before rename, or a crash may leave an empty file under the
-	// final name (see internal/atomicfile).
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return false, err
-	}
-	if err := tmp.Close(); err != nil {
-		return false, err
-	}
-	return true, os.Rename(tmp.Name(), path)
 }

@@ -1,0 +1,13 @@
+// Package relink is the decision made for each ELF file that is re-linked,
+// shared by package hook (trees on disk) and package wheel (members of a
+// zip): the skip rules, the resolver request, and the [elf.Edit] built from
+// the resolver's answer. What each caller does around it — walking,
+// reporting, writing — stays its own; what is decided about a file is the
+// same in both, so they cannot drift apart.
+//
+// The texts are auto-patchelf's: a skipped file's reason ("its architecture
+// (x64) differs from target (AArch64)") and the names of architectures and
+// OS ABIs as pyelftools prints them ([ArchName], [OSABIName]).
+//
+// The package does no I/O and no logging.
+package relink
