@@ -130,7 +130,11 @@ type Target interface {
 	Truncate(size int64) error
 }
 
-// ApplyTo makes dst, a copy of the original file, into the edited file.
+// ApplyTo makes dst, a copy of the original file (or the file itself,
+// written in place), into the edited file. The writes past the original's
+// end go first: written in place, a file that cannot be extended (a full
+// disk) fails before any of its bytes was overwritten, and cutting it back
+// to OrigSize restores it.
 func (p *Patch) ApplyTo(dst Target) error {
 	if p.IsEmpty() {
 		return nil
@@ -146,9 +150,12 @@ func (p *Patch) ApplyTo(dst Target) error {
 			return err
 		}
 	}
-	for _, w := range p.Writes {
-		if _, err := dst.WriteAt(w.Data, w.Off); err != nil {
-			return err
+	first := sort.Search(len(p.Writes), func(i int) bool { return p.Writes[i].Off >= p.OrigSize })
+	for _, ws := range [][]Write{p.Writes[first:], p.Writes[:first]} {
+		for _, w := range ws {
+			if _, err := dst.WriteAt(w.Data, w.Off); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

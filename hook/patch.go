@@ -207,10 +207,14 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 	// place, the file itself) must then have the result's size. Reading
 	// the temporary file back instead would cost a cold read on file
 	// systems that clone.
-	// Whole-page writes: a clone's shared pages are then replaced rather
-	// than read back from disk and modified.
-	if patch, err = patch.Aligned(f.src, writeAlign); err != nil {
-		return fr.fail(nameErr(path, err))
+	//
+	// Whole-page writes into a copy: a clone's shared pages are then
+	// replaced rather than read back from disk and modified. In place, the
+	// planned writes go as they are: the file's pages were just read.
+	if w, ok := r.fs.(interface{ WritesInPlace() bool }); !ok || !w.WritesInPlace() {
+		if patch, err = patch.Aligned(f.src, writeAlign); err != nil {
+			return fr.fail(nameErr(path, err))
+		}
 	}
 	err = r.fs.Replace(path, func(tmp *os.File) error {
 		if err := patch.ApplyTo(tmp); err != nil {

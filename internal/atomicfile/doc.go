@@ -33,7 +33,10 @@
 //
 // What in place gives up is atomicity. A process killed (or a machine that
 // loses power) between the first and the last write leaves a torn file:
-// some of the new bytes, not all. A program that has the file mapped or is
+// some of the new bytes, not all; so does a write error after the first
+// overwrite. A file that cannot be extended (a full disk) is cut back to
+// its old size; written as elf.Patch.ApplyTo writes (past the old end
+// first), it is then the original. A program that has the file mapped or is
 // running it sees the bytes change under it (and a running executable
 // cannot be opened for writing at all: ETXTBSY). That is only acceptable
 // where the output is thrown away when the writer fails, as Nix throws away

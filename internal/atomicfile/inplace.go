@@ -111,13 +111,26 @@ func openInPlace(path string) (*os.File, error) {
 }
 
 // editInPlace lets edit write into path itself, then syncs it unless
-// NoSync.
+// NoSync. When edit fails with the file longer than it was, it is cut back
+// to its old size: an edit that writes past the old end before it
+// overwrites anything (as elf.Patch.ApplyTo does) then leaves a file that
+// could not grow (a full disk) as it was.
 func (o Options) editInPlace(path string, edit func(f *os.File) error) error {
 	f, err := openInPlace(path)
 	if err != nil {
 		return err
 	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
 	if err := edit(f); err != nil {
+		if now, serr := f.Stat(); serr == nil && now.Size() > st.Size() {
+			if terr := f.Truncate(st.Size()); terr != nil {
+				err = fmt.Errorf("%w (and cutting it back to %d bytes failed: %v)", err, st.Size(), terr)
+			}
+		}
 		f.Close()
 		return err
 	}

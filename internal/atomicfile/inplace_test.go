@@ -162,6 +162,27 @@ func TestFailureMidWrite(t *testing.T) {
 	}
 }
 
+// In place, an edit that fails while the file is longer than it was (a
+// full disk while extending it) leaves the file cut back to its old size:
+// with the extension written first, that is the original.
+func TestInPlaceFailedExtensionIsCutBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lib.so")
+	require.NoError(t, os.WriteFile(path, []byte("0123456789"), 0o644))
+	ino := inode(t, path)
+	enospc := &fs.PathError{Op: "write", Path: path, Err: syscall.ENOSPC}
+	err := Options{Mode: InPlace}.ReplaceCopy(path, func(f *os.File) error {
+		if _, err := f.WriteAt([]byte("new segment"), 10); err != nil {
+			return err
+		}
+		return enospc // the next write past the end did not fit
+	})
+	require.ErrorIs(t, err, syscall.ENOSPC)
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "0123456789", string(got))
+	assert.Equal(t, ino, inode(t, path))
+}
+
 func TestInPlaceRefusesNonRegular(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "real.so"), []byte("x"), 0o644))
