@@ -43,8 +43,9 @@
 // # Errors
 //
 // A file that cannot be read, parsed or safely rewritten is an error that
-// names it; it is left byte-for-byte as it was, and the other files are
-// still done. Unlike upstream, which skips malformed ELF files silently and
+// names it; it is left byte-for-byte as it was (in place, unless the write
+// itself fails after its first overwrite: see Caveats), and the other
+// files are still done. Unlike upstream, which skips malformed ELF files silently and
 // crashes on the first patchelf failure, every such file is reported and
 // the run fails. A missing --paths entry is an error too; missing --libs
 // entries are not (the setup hook adds PKG/lib for every dependency).
