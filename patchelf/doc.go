@@ -13,11 +13,16 @@
 //
 // Differences from patchelf, on purpose:
 //
-//   - Every file is replaced atomically (temporary file, fsync unless
-//     [Options.NoSync], rename), and only when a byte changes. patchelf
-//     rewrites the file in place with O_TRUNC, and writes it even when
-//     nothing changed. A symlink is followed and its target replaced; a hard
-//     link is broken (the other names keep the old bytes).
+//   - A file is written only when a byte changes; patchelf writes it even
+//     when nothing changed. [Options.Write] says how: atomically (temporary
+//     file, fsync unless [Options.NoSync], rename: a hard link is broken,
+//     the other names keep the old bytes) or in place, as patchelf writes
+//     (only the changed bytes, not the whole file with O_TRUNC; the same
+//     inode, so hard links share the change; a run killed mid-write leaves
+//     the file torn). A symlink is followed and its target written. A file
+//     the caller may not write is refused as by patchelf ("FILE: open:
+//     Permission denied"); a writable file in a read-only directory is
+//     written in place.
 //   - Errors name the file, with patchelf's own text where patchelf has one
 //     for the case.
 //   - Files without section headers are handled (patchelf refuses them).

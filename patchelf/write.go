@@ -1,6 +1,7 @@
 package patchelf
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,10 +12,12 @@ import (
 )
 
 // write puts the patched file in place: over name, or at Output (written
-// even when nothing changed, as patchelf does). Every file is made through
-// internal/atomicfile: a temporary file beside the target, renamed over it.
+// even when nothing changed, as patchelf does). Every file is written
+// through internal/atomicfile, as o.Write says: a temporary file beside
+// the target renamed over it, or the changed bytes written into the target.
+// A file that may not be written is refused with patchelf's wording.
 func (o *Options) write(name string, patch *elf.Patch) error {
-	replace := atomicfile.Options{NoSync: o.NoSync}
+	replace := atomicfile.Options{NoSync: o.NoSync, Mode: o.Write}
 	if o.Output == "" {
 		if patch.IsEmpty() {
 			o.debugf("not modified, nothing written")
@@ -26,6 +29,10 @@ func (o *Options) write(name string, patch *elf.Patch) error {
 		}
 		o.debugf("writing %s", target)
 		if err := replace.ReplaceCopy(target, func(tmp *os.File) error { return patch.ApplyTo(tmp) }); err != nil {
+			var nw *atomicfile.NotWritableError
+			if errors.As(err, &nw) {
+				return err // "FILE: open: Permission denied", patchelf's words
+			}
 			return fmt.Errorf("%s: writing: %v", name, err)
 		}
 		return nil

@@ -28,6 +28,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
 	"github.com/gopatchelf/gopatchelf/patchelf"
 )
 
@@ -174,6 +175,8 @@ func peParse(args []string) (*peOptions, error) {
 		// No fsync inside a Nix build, as auto's --fsync auto.
 		NoSync: os.Getenv("NIX_BUILD_TOP") != "",
 	}}
+	// --write auto, as auto's: in place inside a Nix build.
+	o.Write, _ = atomicfile.ParseMode("auto", os.Getenv("NIX_BUILD_TOP") != "")
 	i := 0
 	value := func() (string, error) {
 		if i+1 >= len(args) {
@@ -274,6 +277,13 @@ func peParse(args []string) (*peOptions, error) {
 			o.SetExecstack = true
 		case "--output":
 			o.Output, err = resolved()
+		case "--write":
+			var v string
+			if v, err = value(); err == nil {
+				if o.Write, err = atomicfile.ParseMode(v, os.Getenv("NIX_BUILD_TOP") != ""); err != nil {
+					err = peErrorf("--write: %v", err)
+				}
+			}
 		case "--debug":
 			o.debug = true
 		case "--no-default-lib":
@@ -365,11 +375,14 @@ func peHelp(w io.Writer, prog string) {
   [--set-execstack]
   [--build-resolution-cache]		Records where each DT_NEEDED library is found on the run path (NixOS loader note)
   [--output FILE]
+  [--write MODE]		in-place, atomic, or auto (the default): in place inside a Nix build, atomic elsewhere
   [--debug]
   [--version]
   FILENAME...
 
 Not supported (exit code 2): --clear-symbol-version, --rename-dynamic-symbols, --add-debug-tag.
-All changes to a file are written at once, atomically, and only if a byte changes.
+All changes to a file are written at once, and only if a byte changes: atomically (a temporary
+copy renamed over the file) or in place (only the changed bytes; a run killed mid-write leaves
+the file torn), as --write says.
 `, prog)
 }

@@ -1112,22 +1112,44 @@ func TestPatchelfBuildResolutionCache(t *testing.T) {
 	})
 }
 
-// TestPatchelfInNixBuild: inside a Nix build the file is written without
-// fsync and swapped in (RENAME_EXCHANGE): same result, no temporary file
-// left, a hard link elsewhere keeps the old bytes.
+// TestPatchelfInNixBuild: inside a Nix build the file is written in place
+// without fsync (--write auto), as patchelf writes it: same bytes as
+// --write atomic, the same inode, a hard link elsewhere shares the change,
+// no temporary file. With --write atomic the file is swapped in
+// (RENAME_EXCHANGE) and the other name keeps the old bytes.
 func TestPatchelfInNixBuild(t *testing.T) {
 	t.Setenv("NIX_BUILD_TOP", t.TempDir())
 	all := elftest.Fixtures(t)
-	dir := t.TempDir()
 	fx := peFixture(t, all, "x86_64/pie/prog")
-	path := fx.CopyTo(t, dir)
-	require.NoError(t, os.Link(path, filepath.Join(dir, "other")))
+	results := map[string][]byte{}
+	for _, mode := range []string{"auto", "in-place", "atomic"} {
+		t.Run(mode, func(t *testing.T) {
+			dir := t.TempDir()
+			path := fx.CopyTo(t, dir)
+			other := filepath.Join(dir, "other")
+			require.NoError(t, os.Link(path, other))
+			before, err := os.Stat(path)
+			require.NoError(t, err)
 
-	peOK(t, "--set-rpath", "/nix/store/x-foo/lib", path)
+			peOK(t, "--write", mode, "--set-rpath", "/nix/store/x-foo/lib", path)
 
-	assert.Equal(t, "/nix/store/x-foo/lib", peFacts(t, path).RunPath)
-	assert.Equal(t, fx.Bytes(t), peRead(t, filepath.Join(dir, "other")))
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	require.Len(t, entries, 2, "no temporary file")
+			assert.Equal(t, "/nix/store/x-foo/lib", peFacts(t, path).RunPath)
+			after, err := os.Stat(path)
+			require.NoError(t, err)
+			results[mode] = peRead(t, path)
+			if mode == "atomic" {
+				assert.Equal(t, fx.Bytes(t), peRead(t, other), "the other name keeps the old bytes")
+				assert.False(t, os.SameFile(before, after))
+			} else {
+				assert.Equal(t, results[mode], peRead(t, other), "the other name shares the change")
+				assert.True(t, os.SameFile(before, after), "same inode")
+			}
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			require.Len(t, entries, 2, "no temporary file")
+		})
+	}
+	require.Len(t, results, 3)
+	assert.Equal(t, results["atomic"], results["in-place"], "the same bytes in both modes")
+	assert.Equal(t, results["atomic"], results["auto"])
 }
