@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	stdelf "debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -15,9 +14,9 @@ import (
 
 	"github.com/sirupsen/logrus"
 
-	"github.com/gopatchelf/gopatchelf/elf"
 	"github.com/gopatchelf/gopatchelf/hook"
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
+	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
@@ -251,19 +250,18 @@ func setTarget(cfg *hook.Config, a *parsedArgs, log logrus.FieldLogger) error {
 			libc, hasLibc, libcFromNix = strings.TrimSpace(string(b))+"/lib", true, true
 		}
 	}
-	cfg.Target = hostPlatform()
+	cfg.Target = relink.HostPlatform()
 	if hasInterp {
 		cfg.Interpreter = hook.DisplayPath(interp)
-		f, err := elf.Open(cfg.Interpreter)
+		p, err := relink.PlatformOfFile(cfg.Interpreter)
 		if err != nil {
 			rawf(log, logrus.ErrorLevel, "Failed to parse dynamic linker (ld) properties.")
 			return err
 		}
-		cfg.Target = resolver.Platform{Machine: f.Machine, Class: f.Class, Data: f.Data, OSABI: f.OSABI}
-		f.Close()
+		cfg.Target = p
 	}
 	if !hasLibc {
-		libc, hasLibc = systemLibcDir("/", cfg.Interpreter, cfg.Target == hostPlatform())
+		libc, hasLibc = systemLibcDir("/", cfg.Interpreter, cfg.Target == relink.HostPlatform())
 	}
 	if hasLibc {
 		cfg.LibcDir = hook.DisplayPath(libc)
@@ -273,30 +271,6 @@ func setTarget(cfg *hook.Config, a *parsedArgs, log logrus.FieldLogger) error {
 		cfg.LibcNames = resolver.IsGlibc
 	}
 	return nil
-}
-
-// hostPlatform is the platform gopatchelf itself runs on, the target when
-// no interpreter says otherwise. The OS ABI is System V, which is
-// compatible with every other.
-func hostPlatform() resolver.Platform {
-	le, be := stdelf.ELFDATA2LSB, stdelf.ELFDATA2MSB
-	c32, c64 := stdelf.ELFCLASS32, stdelf.ELFCLASS64
-	p := map[string]resolver.Platform{
-		"amd64":    {Machine: stdelf.EM_X86_64, Class: c64, Data: le},
-		"386":      {Machine: stdelf.EM_386, Class: c32, Data: le},
-		"arm64":    {Machine: stdelf.EM_AARCH64, Class: c64, Data: le},
-		"arm":      {Machine: stdelf.EM_ARM, Class: c32, Data: le},
-		"ppc64":    {Machine: stdelf.EM_PPC64, Class: c64, Data: be},
-		"ppc64le":  {Machine: stdelf.EM_PPC64, Class: c64, Data: le},
-		"s390x":    {Machine: stdelf.EM_S390, Class: c64, Data: be},
-		"riscv64":  {Machine: stdelf.EM_RISCV, Class: c64, Data: le},
-		"loong64":  {Machine: stdelf.EM_LOONGARCH, Class: c64, Data: le},
-		"mips64le": {Machine: stdelf.EM_MIPS, Class: c64, Data: le},
-		"mips64":   {Machine: stdelf.EM_MIPS, Class: c64, Data: be},
-		"mipsle":   {Machine: stdelf.EM_MIPS, Class: c32, Data: le},
-		"mips":     {Machine: stdelf.EM_MIPS, Class: c32, Data: be},
-	}[runtime.GOARCH]
-	return p
 }
 
 // multiarch are Debian's multiarch directory names, by GOARCH.

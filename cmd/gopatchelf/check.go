@@ -14,6 +14,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/gopatchelf/gopatchelf/linkcheck"
+	"github.com/gopatchelf/gopatchelf/relink"
 )
 
 // checkCmd is check's command line (cli.go's grammar). PATHs may come
@@ -97,7 +98,7 @@ func runCheck(ctx context.Context, argv []string, sio stdio) int {
 		Interpreter:      interp,
 	}
 	if interp == "" {
-		cfg.Target = hostPlatform()
+		cfg.Target = relink.HostPlatform()
 	}
 	rep, err := linkcheck.Check(ctx, cfg)
 	if err != nil {

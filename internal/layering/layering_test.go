@@ -29,6 +29,7 @@ func TestLayering(t *testing.T) {
 		{"storeref", library},
 		{"wheel", library},
 		{"linkcheck", library},
+		{"relink", library},
 		{"patchelf", []string{"os/exec", module + "hook", module + "cmd/"}},
 		{"internal/atomicfile", library},
 		{"hook", []string{"os/exec", module + "cmd/"}},
