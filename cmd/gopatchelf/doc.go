@@ -67,6 +67,10 @@
 // lines on stdout: "setting interpreter of F", "searching for dependencies
 // of F", "    NAME -> found: DIR", "setting RPATH to: R", the summary and
 // its warn:/error: lines, or with --structured-logs the same JSON events.
+// One line is its own: "keeping the N bytes appended to F at the end of the
+// file", when a file that carries data after its ELF contents (a
+// self-extracting archive's payload) grows; the data stays its last bytes
+// (not a JSON event: upstream has none).
 // The interpreter and the libc directory come from
 // $NIX_BINTOOLS/nix-support/{dynamic-linker,orig-libc} as in a Nix build,
 // and there nothing else changes. Outside Nix, --interpreter gives the
