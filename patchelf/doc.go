@@ -1,7 +1,7 @@
 // Package patchelf is NixOS patchelf's behaviour over package elf: the
-// operations of patchelf 0.18's command line (and 0.19's
-// --build-resolution-cache), applied to files as patchelf applies them,
-// with patchelf's checks and error texts. The command line itself is
+// operations of patchelf 0.19's command line, applied to files as patchelf
+// applies them, with patchelf's checks and error texts (malformed files are
+// refused with patchelf's wording; see package elf). The command line itself is
 // parsed by cmd/gopatchelf; this package takes its result as [Options].
 //
 // [Run] handles files one after the other and stops at the first that
@@ -31,10 +31,19 @@
 //     leaves it in the middle. Refusals of the writer (a layout that cannot
 //     grow safely) fail the file.
 //
+// What patchelf 0.19 does and this package does alike: a separate debug
+// file (.dynamic without bytes) prints no run path and gets no run-path
+// edit; --build-resolution-cache refuses ("already present") when a
+// .note.nixos.ldcache section that the edit would not remove holds
+// anything but the note it would write, and writes a note for a file that
+// keeps DT_RPATH; symbols in sections without a name are warned about.
+//
 // The edit's parts are applied by [elf.File.Plan] in one fixed order:
 // remove, replace, then add DT_NEEDED; DT_SONAME; the search path (shrink,
 // remove, set or add, the first of these given); the interpreter; then the
-// OS ABI, DF_1_NODEFLIB and PT_GNU_STACK. Each part touches different
+// OS ABI, DF_1_NODEFLIB and PT_GNU_STACK; DT_DEBUG (--add-debug-tag);
+// cleared symbol versions, then renamed dynamic symbols with their hash
+// tables rebuilt. Each part touches different
 // entries, so the order only matters for the DT_NEEDED lists, and there it
 // is patchelf's.
 //

@@ -1,6 +1,7 @@
 package patchelf
 
 import (
+	"bytes"
 	stdelf "debug/elf"
 	"errors"
 	"fmt"
@@ -121,18 +122,28 @@ func sameMachine(path string, f *elf.File) (bool, error) {
 	return stdelf.Machine(m) == f.Machine && stdelf.Class(h[stdelf.EI_CLASS]) == f.Class, nil
 }
 
+// errCachePresent is patchelf 0.19's refusal to rebuild a note.
+var errCachePresent = errors.New("--build-resolution-cache: a resolution cache note is already present; rebuild from an unpatched binary")
+
 // resolutionCache computes the NixOS resolution-cache note (patchelf
 // 0.19.0's --build-resolution-cache, the same bytes) for the needed
 // libraries and the run path the file will have after e, and adds it to e.
-// Like patchelf, a file with nothing to resolve gets a warning and no note;
-// unlike patchelf 0.19.0, which refuses, a stale note is replaced.
-func (o *Options) resolutionCache(f *elf.File, e *elf.Edit) {
-	warn := func(why string) {
+// Like patchelf, a file with nothing to resolve gets a warning and no note,
+// and a note that stays (the edit does not change DT_NEEDED or the search
+// path, which would remove it) is only accepted when it holds the same
+// descriptor: a different, malformed or unreadable one — any section named
+// .note.nixos.ldcache counts — is an error ("already present").
+func (o *Options) resolutionCache(f *elf.File, e *elf.Edit) error {
+	present := f.HasResolutionCacheSection() && !linkChanges(f, e)
+	warn := func(why string) error {
+		if present {
+			return errCachePresent
+		}
 		o.Log.Warnf("--build-resolution-cache: %s; no cache written", why)
+		return nil
 	}
 	if !f.IsDynamic() {
-		warn("no dynamic section (statically linked?)")
-		return
+		return warn("no dynamic section (statically linked?)")
 	}
 	needed := e.NeededAfter(f.Needed)
 	runpath := f.SearchPath()
@@ -158,13 +169,41 @@ func (o *Options) resolutionCache(f *elf.File, e *elf.Edit) {
 	})
 	switch {
 	case errors.Is(err, ldcache.ErrNothingToResolve):
-		warn("no DT_NEEDED entries or run path to resolve")
+		return warn("no DT_NEEDED entries or run path to resolve")
 	case errors.Is(err, ldcache.ErrNoneResolved):
-		warn("no libraries resolved against the run path")
-	case err == nil:
-		o.debugf("resolution cache: %q", desc)
-		e.ResolutionCache = desc
+		return warn("no libraries resolved against the run path")
+	case err != nil:
+		return err
 	}
+	if present && !bytes.Equal(f.ResolutionCache, desc) {
+		return errCachePresent
+	}
+	o.debugf("resolution cache: %q", desc)
+	e.ResolutionCache = desc
+	return nil
+}
+
+// linkChanges reports whether e changes what a resolution cache is
+// computed from (DT_NEEDED, the search path or its kind): such an edit
+// removes the old note, as patchelf's operations do before
+// --build-resolution-cache runs.
+func linkChanges(f *elf.File, e *elf.Edit) bool {
+	if !slices.Equal(e.NeededAfter(f.Needed), f.Needed) {
+		return true
+	}
+	has := f.HasRunpath || f.HasRpath
+	switch {
+	case e.RemoveRunpath:
+		return has
+	case e.SetRunpath:
+		if !has || e.Runpath != f.SearchPath() {
+			return true
+		}
+		// Converting between DT_RPATH and DT_RUNPATH changes the file too.
+		rpathOnly := f.HasRpath && !f.HasRunpath
+		return e.ForceRpath != rpathOnly || (f.HasRunpath && f.HasRpath)
+	}
+	return false
 }
 
 func sortedSet(names []string) []string {

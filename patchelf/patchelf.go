@@ -67,6 +67,14 @@ type Options struct {
 	NoDefaultLib                 bool
 	ClearExecstack, SetExecstack bool
 	BuildResolutionCache         bool
+
+	// AddDebugTag adds DT_DEBUG when there is none.
+	AddDebugTag bool
+	// ClearSymbolVersion makes these dynamic symbols unversioned.
+	ClearSymbolVersion []string
+	// RenameSymbols renames dynamic symbols, old name to new name (both
+	// definitions and references; the hash tables are rebuilt).
+	RenameSymbols map[string]string
 }
 
 // Print names a --print-* operation.
@@ -208,7 +216,11 @@ func (o *Options) patchFile(name string) (out []Printed, err error) {
 		}
 		e.Interpreter = o.Interpreter
 	}
-	if o.PrintRpath {
+	// A debug-only file (objcopy --only-keep-debug) has a .dynamic section
+	// without bytes: patchelf prints nothing for --print-rpath and leaves
+	// the search path alone.
+	stripped := f.DynamicStripped()
+	if o.PrintRpath && !stripped {
 		if err := needDynamic(); err != nil {
 			return out, err
 		}
@@ -222,7 +234,9 @@ func (o *Options) patchFile(name string) (out []Printed, err error) {
 	case o.SetExecstack:
 		e.SetExecstack = true
 	}
-	if o.ShrinkRpath || o.RemoveRpath || o.SetRpath || o.AddRpath {
+	if (o.ShrinkRpath || o.RemoveRpath || o.SetRpath || o.AddRpath) && stripped {
+		o.debugf("no dynamic section")
+	} else if o.ShrinkRpath || o.RemoveRpath || o.SetRpath || o.AddRpath {
 		if err := needDynamic(); err != nil {
 			return out, err
 		}
@@ -236,7 +250,8 @@ func (o *Options) patchFile(name string) (out []Printed, err error) {
 			print(PrintNeeded, n)
 		}
 	}
-	if len(o.RemoveNeeded) > 0 || len(o.ReplaceNeeded) > 0 || len(o.AddNeeded) > 0 || o.NoDefaultLib {
+	if len(o.RemoveNeeded) > 0 || len(o.ReplaceNeeded) > 0 || len(o.AddNeeded) > 0 || o.NoDefaultLib ||
+		len(o.ClearSymbolVersion) > 0 || o.AddDebugTag || len(o.RenameSymbols) > 0 {
 		if err := needDynamic(); err != nil {
 			return out, err
 		}
@@ -256,13 +271,30 @@ func (o *Options) patchFile(name string) (out []Printed, err error) {
 		}
 	}
 
+	e.ClearSymbolVersion = sortedSet(o.ClearSymbolVersion)
+	e.AddDebugTag = o.AddDebugTag
+	e.RenameSymbols = o.RenameSymbols
+
 	if o.BuildResolutionCache {
-		o.resolutionCache(f, &e)
+		if err := o.resolutionCache(f, &e); err != nil {
+			return out, fail(err.Error())
+		}
 	}
 
 	patch, err := f.Plan(e)
+	if errors.Is(err, elf.ErrNoDTNull) {
+		// patchelf's words for it, from where it notices.
+		return out, fail("setSubstr: write extends past end of section (the dynamic table has no DT_NULL terminator)")
+	}
 	if err != nil {
 		return out, fail(err.Error())
+	}
+	if !patch.IsEmpty() || o.Output != "" {
+		for _, i := range f.UnnamedSectionSymbols() {
+			// patchelf's warning: it cannot renumber such a symbol's
+			// section. Nothing is renumbered here, so nothing is lost.
+			o.Log.Warnf("symbol table entry refers to an unnamed section (index %d)", i)
+		}
 	}
 	if patch.TrailingData > 0 {
 		// patchelf leaves such data in the middle of the grown file, where

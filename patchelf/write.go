@@ -61,6 +61,14 @@ func (o *Options) write(name string, patch *elf.Patch) error {
 		if os.SameFile(st, ot) && patch.IsEmpty() {
 			return nil
 		}
+		if !ot.Mode().IsRegular() {
+			// --output /dev/null, a pipe: written to, as patchelf does; a
+			// rename would replace the device node itself.
+			if err := writeStream(target, name, patch); err != nil {
+				return fmt.Errorf("%s: writing: %v", o.Output, err)
+			}
+			return nil
+		}
 		if err := replace.Replace(target, fill); err != nil {
 			return fmt.Errorf("%s: writing: %v", o.Output, err)
 		}
@@ -70,4 +78,23 @@ func (o *Options) write(name string, patch *elf.Patch) error {
 		return fmt.Errorf("%s: writing: %v", o.Output, err)
 	}
 	return nil
+}
+
+// writeStream writes the patched file, read from name and patch, to
+// target from its start, without making a temporary file beside it.
+func writeStream(target, name string, patch *elf.Patch) error {
+	src, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	out, err := os.OpenFile(target, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, io.NewSectionReader(patch.Reader(src), 0, patch.Size))
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

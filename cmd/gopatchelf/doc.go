@@ -144,20 +144,18 @@
 //
 // # gopatchelf patchelf
 //
-// NixOS patchelf 0.18's command line, also when the binary is run as
+// NixOS patchelf 0.19's command line, also when the binary is run as
 // "patchelf": the same --print-* output, error texts ("patchelf: FILE:
-// reason") and exit status 1 on any error, stopping at the first file that
-// fails. All changes to one file are one edit, written atomically (synced
-// first, except inside a Nix build, as auto's --fsync auto) and only when a
-// byte changes, applied in this order: DT_NEEDED removals,
-// replacements, additions; DT_SONAME; the search path (the first of
-// --shrink-rpath, --remove-rpath, --set-rpath, --add-rpath); the
-// interpreter; OS ABI, DF_1_NODEFLIB and PT_GNU_STACK; then, with
-// --build-resolution-cache (patchelf 0.19.0), the resolution-cache note for
-// the run path the call leaves. --clear-symbol-version,
-// --rename-dynamic-symbols and --add-debug-tag are refused with exit status
-// 2: they rewrite the symbol version or symbol and hash tables, which
-// gopatchelf's writer does not do.
+// reason", patchelf's own words for malformed files) and exit status 1 on
+// any error, stopping at the first file that fails. All changes to one file
+// are one edit, written atomically (synced first, except inside a Nix
+// build, as auto's --fsync auto) and only when a byte changes, applied in
+// this order: DT_NEEDED removals, replacements, additions; DT_SONAME; the
+// search path (the first of --shrink-rpath, --remove-rpath, --set-rpath,
+// --add-rpath); the interpreter; OS ABI, DF_1_NODEFLIB and PT_GNU_STACK;
+// --add-debug-tag; --clear-symbol-version; --rename-dynamic-symbols (both
+// hash tables rebuilt); then, with --build-resolution-cache, the
+// resolution-cache note for the run path the call leaves.
 //
 // # gopatchelf check
 //

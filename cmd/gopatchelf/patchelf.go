@@ -1,6 +1,6 @@
 package main
 
-// gopatchelf patchelf: the command line of NixOS/patchelf 0.18 in front of
+// gopatchelf patchelf: the command line of NixOS/patchelf 0.19 in front of
 // our writer, so that build scripts calling patchelf can call us instead
 // (`gopatchelf patchelf ARGS`, or the binary installed under the name
 // patchelf).
@@ -34,23 +34,10 @@ import (
 
 // peVersion is what --version prints: the patchelf release whose command
 // line we follow, then who we are.
-const peVersion = "patchelf 0.18.0 (gopatchelf)"
+const peVersion = "patchelf 0.19.0 (gopatchelf)"
 
 // peDebugEnv turns on --debug, as in patchelf.
 const peDebugEnv = "PATCHELF_DEBUG"
-
-// Exit codes of `gopatchelf patchelf`. patchelf exits 1 for every error;
-// so do we, except for options we do not implement.
-const (
-	peExitUnsupported = 2 // --clear-symbol-version, --rename-dynamic-symbols, --add-debug-tag
-)
-
-// peUnsupported are patchelf options we reject, with the reason.
-var peUnsupported = map[string]string{
-	"--clear-symbol-version":   "it rewrites the symbol version table (.gnu.version)",
-	"--rename-dynamic-symbols": "it rewrites the dynamic symbol table and its hash tables (.dynsym, .gnu.hash, .hash)",
-	"--add-debug-tag":          "it adds a DT_DEBUG entry, which our writer's edit does not offer",
-}
 
 // peOptions is a parsed patchelf command line.
 type peOptions struct {
@@ -202,10 +189,6 @@ func peParse(args []string) (*peOptions, error) {
 	for ; i < len(args); i++ {
 		arg := args[i]
 		var err error
-		if why, ok := peUnsupported[arg]; ok {
-			return nil, &peError{code: peExitUnsupported, msg: fmt.Sprintf(
-				"%s is not supported by gopatchelf: %s, which gopatchelf's writer does not do; use NixOS patchelf for it", arg, why)}
-		}
 		switch arg {
 		case "--set-interpreter", "--interpreter":
 			o.Interpreter, err = resolved()
@@ -290,6 +273,23 @@ func peParse(args []string) (*peOptions, error) {
 			o.NoDefaultLib = true
 		case "--build-resolution-cache":
 			o.BuildResolutionCache = true
+		case "--add-debug-tag":
+			o.AddDebugTag = true
+		case "--clear-symbol-version":
+			var v string
+			v, err = resolved()
+			o.ClearSymbolVersion = append(o.ClearSymbolVersion, v)
+		case "--rename-dynamic-symbols":
+			var v string
+			if v, err = value(); err == nil {
+				if o.RenameSymbols == nil {
+					o.RenameSymbols = map[string]string{}
+				}
+				err = peReadSymbolMap(v, o.RenameSymbols)
+			}
+		case "--no-clobber-old-sections":
+			// Old sections are never clobbered: bytes that stay in use are
+			// left alone, freed strings are overwritten (see package elf).
 		case "--help", "-h":
 			return nil, errHelp
 		case "--version":
@@ -370,17 +370,20 @@ func peHelp(w io.Writer, prog string) {
   [--print-needed]
   [--no-default-lib]
   [--no-sort]		Accepted and ignored: gopatchelf never moves or sorts headers.
+  [--clear-symbol-version SYMBOL]
+  [--add-debug-tag]
+  [--build-resolution-cache]		Records where each DT_NEEDED library is found on the run path (NixOS loader note)
   [--print-execstack]		Prints whether the object requests an executable stack
   [--clear-execstack]
   [--set-execstack]
-  [--build-resolution-cache]		Records where each DT_NEEDED library is found on the run path (NixOS loader note)
+  [--rename-dynamic-symbols NAME_MAP_FILE]	Renames dynamic symbols. The map file should contain two symbols (old_name new_name) per line
+  [--no-clobber-old-sections]		Accepted and ignored: bytes still in use are never overwritten.
   [--output FILE]
   [--write MODE]		in-place, atomic, or auto (the default): in place inside a Nix build, atomic elsewhere
   [--debug]
   [--version]
   FILENAME...
 
-Not supported (exit code 2): --clear-symbol-version, --rename-dynamic-symbols, --add-debug-tag.
 All changes to a file are written at once, and only if a byte changes: atomically (a temporary
 copy renamed over the file) or in place (only the changed bytes; a run killed mid-write leaves
 the file torn), as --write says.

@@ -152,7 +152,7 @@ func TestPatchelfCommandLine(t *testing.T) {
 	}{
 		{"no arguments", nil, 1, "", "syntax: "},
 		{"help", []string{"--help"}, 0, "", "[--set-rpath RPATH]"},
-		{"version", []string{"--version"}, 0, "patchelf 0.18.0 (gopatchelf)\n", ""},
+		{"version", []string{"--version"}, 0, "patchelf 0.19.0 (gopatchelf)\n", ""},
 		{"no file", []string{"--print-rpath"}, 1, "", "patchelf: missing filename\n"},
 		{"missing argument", []string{prog, "--set-rpath"}, 1, "", "patchelf: missing argument\n"},
 		{"replace-needed needs two", []string{prog, "--replace-needed", "a"}, 1, "", "patchelf: missing argument(s)\n"},
@@ -163,9 +163,17 @@ func TestPatchelfCommandLine(t *testing.T) {
 		{"hex page size", []string{"--page-size", "0x1000", "--print-soname", prog}, 0, "", ""},
 		{"negative page size", []string{"--page-size", "-4096", prog}, 1, "", "patchelf: invalid argument to --page-size\n"},
 		{"unknown option is a file name", []string{"--frobnicate"}, 1, "", "patchelf: getting info about '--frobnicate': No such file or directory\n"},
-		{"clear-symbol-version", []string{"--clear-symbol-version", "foo", prog}, 2, "", "--clear-symbol-version is not supported by gopatchelf"},
-		{"rename-dynamic-symbols", []string{"--set-rpath", "/x", "--rename-dynamic-symbols", "map", prog}, 2, "", "--rename-dynamic-symbols is not supported by gopatchelf"},
-		{"add-debug-tag", []string{prog, "--add-debug-tag"}, 2, "", "--add-debug-tag is not supported"},
+		{"clear-symbol-version needs a name", []string{prog, "--clear-symbol-version"}, 1, "", "patchelf: missing argument\n"},
+		{"rename map missing", []string{"--set-rpath", "/x", "--rename-dynamic-symbols", filepath.Join(dir, "nope"), prog}, 1, "",
+			"patchelf: Cannot open map file " + filepath.Join(dir, "nope") + ": No such file or directory\n"},
+		{"rename map one name", []string{"--rename-dynamic-symbols", peMap(t, dir, "one", "a b\nc\n"), prog}, 1, "",
+			"patchelf: " + filepath.Join(dir, "one") + ":2: Map file line is missing the second element\n"},
+		{"rename map twice", []string{"--rename-dynamic-symbols", peMap(t, dir, "twice", "a b\na c\n"), prog}, 1, "",
+			"patchelf: " + filepath.Join(dir, "twice") + ":2: Name 'a' appears twice in the map file\n"},
+		{"rename map version", []string{"--rename-dynamic-symbols", peMap(t, dir, "at", "puts puts@GLIBC_2.2.5\n"), prog}, 1, "",
+			"patchelf: " + filepath.Join(dir, "at") + ":1: Name pair contains version tag: puts puts@GLIBC_2.2.5\n"},
+		{"rename map stops at a blank line", []string{"--rename-dynamic-symbols", peMap(t, dir, "blank", "x y\n\nz\n"), "--output", filepath.Join(dir, "out2"), prog}, 0, "", ""},
+		{"no-clobber-old-sections", []string{"--no-clobber-old-sections", "--print-soname", prog}, 0, "", ""},
 		{"missing @file", []string{"--set-rpath", "@" + filepath.Join(dir, "nope"), prog}, 1, "", "getting info about '" + filepath.Join(dir, "nope") + "': No such file or directory"},
 		{"@file read verbatim", []string{"--set-rpath", "@" + argFile, "--print-rpath", "--output", filepath.Join(dir, "out"), prog}, 0, "\n", ""},
 		{"empty soname", []string{"--set-soname", "", prog}, 1, "", "empty SONAME"},
@@ -181,6 +189,14 @@ func TestPatchelfCommandLine(t *testing.T) {
 	}
 	out := peFacts(t, filepath.Join(dir, "out"))
 	assert.Equal(t, "/from/a/file", out.RunPath)
+}
+
+// peMap writes a --rename-dynamic-symbols map file.
+func peMap(t testing.TB, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	return path
 }
 
 // TestPatchelfPrint checks every --print-* option against the facts the
@@ -273,6 +289,7 @@ func peMkdir(t testing.TB, dir, name string) string {
 // peEnv is one edit test's directory: the program, and lib/ holding its
 // libraries at a short path.
 type peEnv struct {
+	t      testing.TB
 	fx     elftest.Fixture
 	dir    string
 	prog   string
@@ -314,6 +331,68 @@ var peAllDynamic = []string{"pie", "nopie", "nopie-noseparate-code", "separate-c
 func peEdits() []peEdit {
 	longDir := "/nonexistent/" + strings.Repeat("a-long-directory-name/", 12)
 	return []peEdit{
+		{
+			// libfoo gets DT_DEBUG in front of its dynamic table; the
+			// program (which has one) is left alone and still loads it.
+			name:     "add-debug-tag",
+			variants: peBasic,
+			steps: func(e *peEnv) [][]string {
+				return [][]string{{"lib", "--add-debug-tag"}, {"--add-debug-tag", "--set-rpath", e.libdir}}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				debugTags := func(f elftest.Facts) int {
+					return len(slices.DeleteFunc(slices.Clone(f.DynTags), func(t stdelf.DynTag) bool { return t != stdelf.DT_DEBUG }))
+				}
+				lib := peFacts(t, e.lib("libfoo.so"))
+				require.NotEmpty(t, lib.DynTags)
+				assert.Equal(t, stdelf.DT_DEBUG, lib.DynTags[0])
+				assert.Equal(t, 1, debugTags(lib))
+				assert.Equal(t, 1, debugTags(peFacts(t, e.prog)))
+			},
+			run: peRuns,
+		},
+		{
+			// Every renamed reference of the program must bind to the
+			// renamed definition in libfoo, eagerly (LD_BIND_NOW), through
+			// the rebuilt hash tables.
+			name:     "rename-dynamic-symbols",
+			variants: []string{"pie", "nopie", "hash-sysv", "hash-both", "bigdynstr", "noshdrs"},
+			steps: func(e *peEnv) [][]string {
+				m := peMap(e.t, e.dir, "map", "foo foo_renamed_by_the_test\nputs_not_here x\n")
+				return [][]string{{"lib", "--rename-dynamic-symbols", m}, {"--rename-dynamic-symbols", m, "--set-rpath", e.libdir}}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				for _, path := range []string{e.prog, e.lib("libfoo.so")} {
+					data := peRead(t, path)
+					assert.Contains(t, string(data), "foo_renamed_by_the_test\x00")
+				}
+			},
+			run: func(e *peEnv) []string { return []string{"LD_BIND_NOW=1"} },
+		},
+		{
+			// An unversioned reference to puts binds to glibc's default
+			// version.
+			name:     "clear-symbol-version",
+			variants: []string{"pie", "nopie", "noshdrs"},
+			steps: func(e *peEnv) [][]string {
+				return [][]string{{"--clear-symbol-version", "puts", "--set-rpath", e.libdir}}
+			},
+			check: func(t *testing.T, e *peEnv) {
+				if !e.fx.SectionHeaders {
+					return
+				}
+				f, err := stdelf.Open(e.prog)
+				require.NoError(t, err)
+				defer f.Close()
+				syms, err := f.DynamicSymbols()
+				require.NoError(t, err)
+				i := slices.IndexFunc(syms, func(s stdelf.Symbol) bool { return s.Name == "puts" })
+				require.GreaterOrEqual(t, i, 0)
+				assert.Empty(t, syms[i].Version, "puts is unversioned")
+				assert.NotEmpty(t, syms[slices.IndexFunc(syms, func(s stdelf.Symbol) bool { return s.Library != "" })].Version)
+			},
+			run: func(e *peEnv) []string { return []string{"LD_BIND_NOW=1"} },
+		},
 		{
 			name:     "set-rpath grows",
 			variants: peBasic,
@@ -582,7 +661,7 @@ func TestPatchelfEdits(t *testing.T) {
 func peEditOne(t *testing.T, all []elftest.Fixture, fx elftest.Fixture, ed peEdit) {
 	runner := elftest.NewRunner(t, fx.Arch)
 	dir := t.TempDir()
-	e := &peEnv{fx: fx, dir: dir, prog: fx.CopyTo(t, dir), libdir: peShortDir(t)}
+	e := &peEnv{t: t, fx: fx, dir: dir, prog: fx.CopyTo(t, dir), libdir: peShortDir(t)}
 	fx.CopyDeps(t, all, e.libdir)
 	fx.CopyDeps(t, all, filepath.Join(dir, peMkdir(t, dir, "other")))
 	// A library of another arch under the right name, for shrink-rpath.
