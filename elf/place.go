@@ -247,8 +247,9 @@ func (p *planner) roomForPHT(n int, page uint64) (*phtRoom, bool) {
 }
 
 // symbolIn reports whether a symbol other than a section's own, a file's,
-// a mapping symbol, or glibc's __abi_tag (which names the ABI note and
-// which no code uses)
+// a mapping symbol, glibc's __abi_tag (which names the ABI note) or
+// PowerPC's __invoke_dynamic_linker__ (which names .interp), which no code
+// uses,
 // points into [lo, hi): code might then refer to the bytes there by
 // address. It also answers true when a symbol table cannot be read.
 func (f *File) symbolIn(lo, hi uint64) bool {
@@ -295,8 +296,10 @@ func (f *File) symbolIn(lo, hi uint64) bool {
 				continue
 			}
 			if t.sec.Index >= 0 {
-				// $d, $x, $a, $t: ARM, AArch64 and RISC-V mapping symbols.
-				if name := f.symbolName(t.sec, sym); name == "__abi_tag" || strings.HasPrefix(name, "$") {
+				// $d, $x, $a, $t: ARM, AArch64 and RISC-V mapping symbols;
+				// __invoke_dynamic_linker__: PowerPC's linker names .interp so.
+				if name := f.symbolName(t.sec, sym); name == "__abi_tag" || name == "__invoke_dynamic_linker__" ||
+					strings.HasPrefix(name, "$") {
 					continue
 				}
 			}
