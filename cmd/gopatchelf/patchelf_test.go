@@ -102,7 +102,7 @@ func TestPatchelfBinary(t *testing.T) {
 	for _, argv := range [][]string{{bin, "patchelf"}, {link}} {
 		out, err := exec.Command(argv[0], append(argv[1:], "--print-needed", "--version", prog)...).Output()
 		require.NoError(t, err, "%q", argv)
-		assert.Equal(t, "patchelf 0.18.0 (gopatchelf)\n", string(out), "%q", argv)
+		assert.Equal(t, "patchelf 0.19.0 (gopatchelf)\n", string(out), "%q", argv)
 		out, err = exec.Command(argv[0], append(argv[1:], "--print-needed", prog)...).Output()
 		require.NoError(t, err, "%q", argv)
 		assert.Equal(t, "libfoo.so\nlibc.so.6\n", string(out), "%q", argv)
