@@ -1097,14 +1097,7 @@ func (p *planner) moveSectionTable(off uint64) error {
 		return fmt.Errorf("%w: the section header table would not fit a 32-bit file", ErrUnsafe)
 	}
 	p.b.put(int64(off), table)
-	b := make([]byte, 8)
-	if f.Class == stdelf.ELFCLASS32 {
-		f.ByteOrder.PutUint32(b, uint32(off))
-		p.b.put(32, b[:4])
-	} else {
-		f.ByteOrder.PutUint64(b, off)
-		p.b.put(40, b)
-	}
+	p.putShoff(off)
 	return nil
 }
 

@@ -168,6 +168,19 @@ func (p *planner) applyCacheRemove() error {
 	return nil
 }
 
+// putShoff points e_shoff at off.
+func (p *planner) putShoff(off uint64) {
+	f := p.f
+	b := make([]byte, 8)
+	if f.Class == stdelf.ELFCLASS32 {
+		f.ByteOrder.PutUint32(b, uint32(off))
+		p.b.put(32, b[:4])
+	} else {
+		f.ByteOrder.PutUint64(b, off)
+		p.b.put(40, b)
+	}
+}
+
 func (p *planner) putShnum(n int) {
 	f := p.f
 	b := make([]byte, 2)
@@ -251,14 +264,7 @@ func (p *planner) appendSectionHeader(namesOff, tableOff, addr, off, size uint64
 	}
 	p.b.put(int64(namesOff), names)
 	p.b.put(int64(tableOff), table)
-	b := make([]byte, 8)
-	if f.Class == stdelf.ELFCLASS32 {
-		f.ByteOrder.PutUint32(b, uint32(tableOff))
-		p.b.put(32, b[:4])
-	} else {
-		f.ByteOrder.PutUint64(b, tableOff)
-		p.b.put(40, b)
-	}
+	p.putShoff(tableOff)
 	p.putShnum(f.ShNum + 1)
 	return nil
 }
