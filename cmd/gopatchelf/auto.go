@@ -16,6 +16,7 @@ import (
 
 	"github.com/gopatchelf/gopatchelf/hook"
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
+	"github.com/gopatchelf/gopatchelf/internal/pyfmt"
 	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
@@ -149,7 +150,7 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 	r := &renderer{w: out, structured: structured}
 	if !structured {
 		fmt.Fprintln(out, "automatically fixing dependencies for ELF files")
-		fmt.Fprintln(out, pformat(argsDict(a)))
+		fmt.Fprintln(out, pyfmt.Pformat(argsDict(a)))
 	}
 	var prog progress
 	cfg.Events = func(e hook.Event) {
@@ -347,11 +348,11 @@ func workers() int {
 
 // argsDict is vars(args) of upstream's parser, which it prints at start.
 // Our own options are left out so that the dump reads as upstream's.
-func argsDict(a *parsedArgs) pyDict {
+func argsDict(a *parsedArgs) pyfmt.Dict {
 	paths := func(dest string) []any {
 		out := []any{}
 		for _, p := range a.list(dest) {
-			out = append(out, pyPathValue(hook.DisplayPath(p)))
+			out = append(out, pyfmt.Path(hook.DisplayPath(p)))
 		}
 		return out
 	}
@@ -362,7 +363,7 @@ func argsDict(a *parsedArgs) pyDict {
 		}
 		return out
 	}
-	return pyDict{
+	return pyfmt.Dict{
 		"add_existing":         !a.flag("ignore_existing"),
 		"append_rpaths":        paths("append_rpaths"),
 		"extra_args":           strs("extra_args"),
@@ -491,27 +492,27 @@ func (r *renderer) event(e hook.Event) {
 // with the fields of upstream's dataclasses, in their order.
 func eventJSON(e hook.Event) (string, bool) {
 	var name string
-	var obj jsonObject
+	var obj pyfmt.Object
 	switch e := e.(type) {
 	case hook.SkipFile:
-		name, obj = "SkipFile", jsonObject{{"file", e.File}, {"reason", e.Reason}}
+		name, obj = "SkipFile", pyfmt.Object{{Key: "file", Value: e.File}, {Key: "reason", Value: e.Reason}}
 	case hook.SetInterpreter:
-		name, obj = "SetInterpreter", jsonObject{{"file", e.File}, {"interpreter_path", e.Interpreter}}
+		name, obj = "SetInterpreter", pyfmt.Object{{Key: "file", Value: e.File}, {Key: "interpreter_path", Value: e.Interpreter}}
 	case hook.Dependency:
 		var loc any
 		if e.Found {
 			loc = e.Location
 		}
-		name, obj = "Dependency", jsonObject{{"file", e.File}, {"name", e.Name}, {"found", e.Found}, {"location", loc}}
+		name, obj = "Dependency", pyfmt.Object{{Key: "file", Value: e.File}, {Key: "name", Value: e.Name}, {Key: "found", Value: e.Found}, {Key: "location", Value: loc}}
 	case hook.SetRpath:
-		name, obj = "SetRpath", jsonObject{{"file", e.File}, {"rpath", e.Rpath}}
+		name, obj = "SetRpath", pyfmt.Object{{Key: "file", Value: e.File}, {Key: "rpath", Value: e.Rpath}}
 	case hook.IgnoredDependency:
-		name, obj = "IgnoredDependency", jsonObject{{"file", e.File}, {"name", e.Name}, {"pattern", e.Pattern}}
+		name, obj = "IgnoredDependency", pyfmt.Object{{Key: "file", Value: e.File}, {Key: "name", Value: e.Name}, {Key: "pattern", Value: e.Pattern}}
 	case hook.Explain:
 		var considered []any
 		for _, c := range e.Dep.Considered {
-			considered = append(considered, jsonObject{
-				{"name", c.Name}, {"dir", c.Library.Dir}, {"verdict", verdictName(c.Verdict)},
+			considered = append(considered, pyfmt.Object{
+				{Key: "name", Value: c.Name}, {Key: "dir", Value: c.Library.Dir}, {Key: "verdict", Value: verdictName(c.Verdict)},
 			})
 		}
 		if considered == nil {
@@ -521,14 +522,14 @@ func eventJSON(e hook.Event) (string, bool) {
 		if e.Dep.Via == resolver.Indexed {
 			loc = e.Dep.Library.Dir
 		}
-		name, obj = "Explain", jsonObject{
-			{"file", e.File}, {"name", e.Dep.Name}, {"via", viaName(e.Dep.Via)},
-			{"location", loc}, {"considered", considered},
+		name, obj = "Explain", pyfmt.Object{
+			{Key: "file", Value: e.File}, {Key: "name", Value: e.Dep.Name}, {Key: "via", Value: viaName(e.Dep.Via)},
+			{Key: "location", Value: loc}, {Key: "considered", Value: considered},
 		}
 	default:
 		return "", false // human-readable only
 	}
-	return jsonEncode(jsonObject{{name, obj}}), true
+	return pyfmt.JSON(pyfmt.Object{{Key: name, Value: obj}}), true
 }
 
 func viaName(v resolver.Via) string {

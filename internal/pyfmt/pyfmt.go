@@ -1,4 +1,4 @@
-package main
+package pyfmt
 
 import (
 	"fmt"
@@ -11,16 +11,11 @@ import (
 	"unicode/utf8"
 )
 
-// What auto-patchelf prints is Python's rendering of Python values: the
-// argument dump is pprint.pformat(vars(args)), and --structured-logs lines
-// are json.dumps(...). These helpers reproduce both byte for byte for the
-// values that occur (strings, paths, booleans, lists, one dict).
+// Path is a pathlib.PosixPath; its repr is PosixPath('...').
+type Path string
 
-// pyPathValue is a pathlib.PosixPath; its repr is PosixPath('...').
-type pyPathValue string
-
-// pyDict is a dict with string keys, printed with sorted keys.
-type pyDict map[string]any
+// Dict is a dict with string keys, printed with sorted keys.
+type Dict map[string]any
 
 // decodePy yields the code points Python sees in s: invalid UTF-8 bytes
 // become lone surrogates U+DC80..U+DCFF (the surrogateescape error
@@ -91,11 +86,13 @@ func isPyPrintable(r rune) bool {
 	return unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S)
 }
 
-func pyRepr(v any) string {
+// Repr is repr(v) for a str (string), a [Path], a bool, a list ([]any) or
+// a [Dict] of those.
+func Repr(v any) string {
 	switch x := v.(type) {
 	case string:
 		return pyStrRepr(x)
-	case pyPathValue:
+	case Path:
 		return "PosixPath(" + pyStrRepr(string(x)) + ")"
 	case bool:
 		if x {
@@ -105,21 +102,21 @@ func pyRepr(v any) string {
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
-			parts[i] = pyRepr(e)
+			parts[i] = Repr(e)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
-	case pyDict:
+	case Dict:
 		keys := sortedKeys(x)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = pyStrRepr(k) + ": " + pyRepr(x[k])
+			parts[i] = pyStrRepr(k) + ": " + Repr(x[k])
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
 	return fmt.Sprintf("<%T>", v) // not reached: only the types above are passed
 }
 
-func sortedKeys(d pyDict) []string {
+func sortedKeys(d Dict) []string {
 	keys := make([]string, 0, len(d))
 	for k := range d {
 		keys = append(keys, k)
@@ -129,9 +126,9 @@ func sortedKeys(d pyDict) []string {
 	return keys
 }
 
-// pformat is pprint.pformat(v) with the defaults: width 80, indent 1,
+// Pformat is pprint.pformat(v) with the defaults: width 80, indent 1,
 // sorted dicts, compact off.
-func pformat(v any) string {
+func Pformat(v any) string {
 	var b strings.Builder
 	pp := &prettyPrinter{w: &b, width: 80}
 	pp.format(v, 0, 0, 0)
@@ -144,10 +141,10 @@ type prettyPrinter struct {
 }
 
 func (p *prettyPrinter) format(v any, indent, allowance, level int) {
-	rep := pyRepr(v)
+	rep := Repr(v)
 	if pyLen(rep) > p.width-indent-allowance {
 		switch x := v.(type) {
-		case pyDict:
+		case Dict:
 			p.dict(x, indent, allowance, level+1)
 			return
 		case []any:
@@ -161,7 +158,7 @@ func (p *prettyPrinter) format(v any, indent, allowance, level int) {
 	p.w.WriteString(rep)
 }
 
-func (p *prettyPrinter) dict(d pyDict, indent, allowance, level int) {
+func (p *prettyPrinter) dict(d Dict, indent, allowance, level int) {
 	p.w.WriteByte('{')
 	keys := sortedKeys(d)
 	indent++
@@ -286,10 +283,10 @@ func splitLinesKeepEnds(s string) []string {
 	return out
 }
 
-// jsonString is json.dumps(str) with ensure_ascii (the default): every
+// JSONString is json.dumps(str) with ensure_ascii (the default): every
 // character outside printable ASCII is escaped, astral ones as surrogate
 // pairs, and undecodable bytes as the lone surrogates Python holds.
-func jsonString(s string) string {
+func JSONString(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	decodePy(s, func(r rune) {
@@ -324,38 +321,40 @@ func jsonString(s string) string {
 	return b.String()
 }
 
-// jsonField is one "key": value pair of a JSON object, in order.
-type jsonField struct {
-	key   string
-	value any // string, bool, nil, or []jsonObject / []any
+// Field is one "key": value pair of a JSON object, in order.
+type Field struct {
+	Key   string
+	Value any // string, bool, int, nil, an Object or []any of those
 }
 
-type jsonObject []jsonField
+// Object is a JSON object whose keys keep the order given, as a Python
+// dict does.
+type Object []Field
 
-// jsonEncode renders v the way json.dumps does with its default separators
+// JSON renders v the way json.dumps does with its default separators
 // (", " and ": ").
-func jsonEncode(v any) string {
+func JSON(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
 	case string:
-		return jsonString(x)
+		return JSONString(x)
 	case bool:
 		return strconv.FormatBool(x)
 	case int:
 		return strconv.Itoa(x)
-	case jsonObject:
+	case Object:
 		parts := make([]string, len(x))
 		for i, f := range x {
-			parts[i] = jsonString(f.key) + ": " + jsonEncode(f.value)
+			parts[i] = JSONString(f.Key) + ": " + JSON(f.Value)
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
-			parts[i] = jsonEncode(e)
+			parts[i] = JSON(e)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
-	return jsonString(fmt.Sprint(v)) // json.dumps(default=str)
+	return JSONString(fmt.Sprint(v)) // json.dumps(default=str)
 }

@@ -1,4 +1,4 @@
-package main
+package pyfmt
 
 import (
 	"encoding/hex"
@@ -30,22 +30,22 @@ func TestPyStrReprAndJSON(t *testing.T) {
 		{"", `''`, `""`},
 	} {
 		assert.Equal(t, tc.repr, pyStrRepr(tc.in), "repr(%q)", tc.in)
-		assert.Equal(t, tc.json, jsonString(tc.in), "json.dumps(%q)", tc.in)
+		assert.Equal(t, tc.json, JSONString(tc.in), "json.dumps(%q)", tc.in)
 	}
 }
 
 // upstreamArgs is vars(args) for a command line like the setup hook's.
-func upstreamArgs() pyDict {
-	return pyDict{
+func upstreamArgs() Dict {
+	return Dict{
 		"add_existing":   true,
 		"append_rpaths":  []any{},
 		"extra_args":     []any{},
 		"ignore_missing": []any{"libcuda.so.1 with a long pattern containing spaces that will need wrapping because it is long", "it's"},
 		"keep_libc":      false,
-		"libs": []any{pyPathValue("/nix/store/cccccccccccccccccccccccccccccccc-postgresql-17.5-lib/lib"),
-			pyPathValue("/x")},
-		"paths": []any{pyPathValue("/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-authentik-server-2025.10.0"),
-			pyPathValue("/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-authentik-server-2025.10.0-dev")},
+		"libs": []any{Path("/nix/store/cccccccccccccccccccccccccccccccc-postgresql-17.5-lib/lib"),
+			Path("/x")},
+		"paths": []any{Path("/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-authentik-server-2025.10.0"),
+			Path("/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-authentik-server-2025.10.0-dev")},
 		"preserve_origin":      false,
 		"recursive":            true,
 		"relative_rpaths":      false,
@@ -73,16 +73,16 @@ const upstreamArgsPformat = `{'add_existing': True,
  'structured_logs': False}`
 
 func TestPformat(t *testing.T) {
-	assert.Equal(t, upstreamArgsPformat, pformat(upstreamArgs()))
-	assert.Equal(t, "{'a': [PosixPath('x')], 'b': True}", pformat(pyDict{"b": true, "a": []any{pyPathValue("x")}}),
+	assert.Equal(t, upstreamArgsPformat, Pformat(upstreamArgs()))
+	assert.Equal(t, "{'a': [PosixPath('x')], 'b': True}", Pformat(Dict{"b": true, "a": []any{Path("x")}}),
 		"short enough for one line")
 }
 
 func TestJSONEncode(t *testing.T) {
 	assert.Equal(t,
 		`{"Dependency": {"file": "out/bin/prog", "name": "libfoo.so", "found": false, "location": null}}`,
-		jsonEncode(jsonObject{{"Dependency", jsonObject{{"file", "out/bin/prog"}, {"name", "libfoo.so"}, {"found", false}, {"location", nil}}}}))
-	assert.Equal(t, `[1, true, "x"]`, jsonEncode([]any{1, true, "x"}))
+		JSON(Object{{"Dependency", Object{{"file", "out/bin/prog"}, {"name", "libfoo.so"}, {"found", false}, {"location", nil}}}}))
+	assert.Equal(t, `[1, true, "x"]`, JSON([]any{1, true, "x"}))
 }
 
 // With a Python at hand, compare against the real thing on inputs that
@@ -114,14 +114,14 @@ func TestPythonDifferential(t *testing.T) {
 	require.Len(t, parts, 2*len(inputs)+1)
 	for i, in := range inputs {
 		assert.Equal(t, parts[2*i], pyStrRepr(in), "repr(%q)", in)
-		assert.Equal(t, parts[2*i+1], jsonString(in), "json.dumps(%q)", in)
+		assert.Equal(t, parts[2*i+1], JSONString(in), "json.dumps(%q)", in)
 	}
 	var strs, paths []any
 	for _, in := range inputs {
 		strs = append(strs, in)
 		if !strings.Contains(in, "\x00") {
-			paths = append(paths, pyPathValue(in))
+			paths = append(paths, Path(in))
 		}
 	}
-	assert.Equal(t, parts[len(parts)-1], pformat(pyDict{"strs": strs, "paths": paths, "flag": true}))
+	assert.Equal(t, parts[len(parts)-1], Pformat(Dict{"strs": strs, "paths": paths, "flag": true}))
 }
