@@ -16,6 +16,9 @@ import (
 
 	"github.com/gopatchelf/gopatchelf/hook"
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
+	"github.com/gopatchelf/gopatchelf/internal/cli"
+	"github.com/gopatchelf/gopatchelf/internal/cli/argparse"
+	"github.com/gopatchelf/gopatchelf/internal/console"
 	"github.com/gopatchelf/gopatchelf/internal/pyfmt"
 	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
@@ -23,93 +26,93 @@ import (
 
 // autoParser is auto-patchelf's command line, plus our own options (the
 // ones after --structured-logs), which upstream does not have.
-func autoParser() *argParser {
-	return &argParser{
-		prog: "gopatchelf auto",
-		description: "Patch the ELF files under --paths so that each finds its libraries: set the " +
+func autoParser() *argparse.Parser {
+	return &argparse.Parser{
+		Prog: "gopatchelf auto",
+		Description: "Patch the ELF files under --paths so that each finds its libraries: set the " +
 			"interpreter of dynamic executables and write a RUNPATH pointing at the directories, " +
 			"among the trees themselves and --libs, that provide each DT_NEEDED library. " +
 			"A drop-in for nixpkgs' auto-patchelf.",
-		specs: []*argSpec{
-			{names: []string{"-h", "--help"}, kind: argHelp, dest: "help", help: "show this help message and exit"},
-			{names: []string{"--ignore-missing"}, kind: argList, dest: "ignore_missing", metavar: "IGNORE_MISSING",
-				help: "Do not fail when dependencies matching these fnmatch patterns are not found."},
-			{names: []string{"--no-recurse"}, kind: argFlag, dest: "no_recurse",
-				help: "Disable the recursive traversal of paths to patch."},
-			{names: []string{"--paths"}, kind: argList, dest: "paths", metavar: "PATHS", required: true,
-				help: "Files and directories to patch. Directories are walked recursively by default."},
-			{names: []string{"--libs"}, kind: argList, dest: "libs", metavar: "LIBS",
-				help: "Files and directories where libraries are searched for, after the paths being patched. Directories are not searched recursively."},
-			{names: []string{"--runtime-dependencies"}, kind: argList, dest: "runtime_dependencies", metavar: "RUNTIME_DEPENDENCIES",
-				help: "Directories to put first in the RUNPATH of dynamic executables."},
-			{names: []string{"--append-rpaths"}, kind: argList, dest: "append_rpaths", metavar: "APPEND_RPATHS",
-				help: "Directories to append to every RUNPATH written."},
-			{names: []string{"--keep-libc"}, kind: argFlag, dest: "keep_libc",
-				help: "Look libc's libraries up like any other and keep their directory in RUNPATH."},
-			{names: []string{"--preserve-origin"}, kind: argFlag, dest: "preserve_origin",
-				help: "Keep existing $ORIGIN entries, and use one instead of an absolute directory it names."},
-			{names: []string{"--relative-rpaths", "--relativize-rpath"}, kind: argFlag, dest: "relative_rpaths",
-				help: "Write providers that lie in the trees being patched as $ORIGIN-relative entries."},
-			{names: []string{"--ignore-existing"}, kind: argFlag, dest: "ignore_existing",
-				help: "Do not search the paths being patched for libraries."},
-			{names: []string{"--structured-logs"}, kind: argFlag, dest: "structured_logs",
-				help: "Print events as JSON lines on stdout instead of human-readable lines."},
-			{names: []string{"--interpreter"}, kind: argOne, dest: "interpreter", metavar: "PATH",
-				help: "Dynamic linker to give executables (default: $NIX_BINTOOLS/nix-support/dynamic-linker; without either, interpreters are left alone)."},
-			{names: []string{"--libc-dir"}, kind: argOne, dest: "libc_dir", metavar: "DIR",
-				help: "Directory of libc, whose libraries are left to the dynamic linker (default: $NIX_BINTOOLS/nix-support/orig-libc/lib)."},
-			{names: []string{"--runtime-dependencies-for-libs"}, kind: argFlag, dest: "runtime_dependencies_for_libs",
-				help: "Give --runtime-dependencies to shared libraries too, not only to executables."},
-			{names: []string{"--explain"}, kind: argFlag, dest: "explain",
-				help: "For each dependency, print every candidate considered and why one won."},
-			{names: []string{"--resolution-cache"}, kind: argFlag, dest: "resolution_cache",
-				help: "Also write the NixOS resolution-cache note (patchelf 0.19's --build-resolution-cache) for the RUNPATH written."},
-			{names: []string{"--fsync"}, kind: argOne, dest: "fsync", metavar: "{auto,always,never}",
-				help: "Sync each rewritten file to disk (before renaming it over the original, or after writing it in place): always, never, or (auto, the default) only outside a Nix build ($NIX_BUILD_TOP unset)."},
-			{names: []string{"--write"}, kind: argOne, dest: "write", metavar: "{auto,in-place,atomic}",
-				help: "How files are rewritten: atomic (a temporary copy renamed over the file), in-place (only the changed bytes written into the file: no copy, same inode, but a run killed mid-write leaves a torn file), or (auto, the default) in place inside a Nix build ($NIX_BUILD_TOP set), atomic elsewhere."},
-			{names: []string{"--dry-run"}, kind: argFlag, dest: "dry_run",
-				help: "Report what would be done, but write nothing."},
-			{names: []string{"-v", "--verbose"}, kind: argFlag, dest: "verbose",
-				help: "Also print debug messages on stderr (the libc directory used, the libraries indexed, files not indexed and why)."},
-			{names: []string{"--extra-args"}, kind: argRest, dest: "extra_args",
-				help: "patchelf flags: --force-rpath, --page-size N and --no-default-lib are honoured, others ignored. Must come last."},
+		Arguments: []*argparse.Arg{
+			{Names: []string{"-h", "--help"}, Kind: argparse.Help, Dest: "help", Help: "show this help message and exit"},
+			{Names: []string{"--ignore-missing"}, Kind: argparse.List, Dest: "ignore_missing", Metavar: "IGNORE_MISSING",
+				Help: "Do not fail when dependencies matching these fnmatch patterns are not found."},
+			{Names: []string{"--no-recurse"}, Kind: argparse.Flag, Dest: "no_recurse",
+				Help: "Disable the recursive traversal of paths to patch."},
+			{Names: []string{"--paths"}, Kind: argparse.List, Dest: "paths", Metavar: "PATHS", Required: true,
+				Help: "Files and directories to patch. Directories are walked recursively by default."},
+			{Names: []string{"--libs"}, Kind: argparse.List, Dest: "libs", Metavar: "LIBS",
+				Help: "Files and directories where libraries are searched for, after the paths being patched. Directories are not searched recursively."},
+			{Names: []string{"--runtime-dependencies"}, Kind: argparse.List, Dest: "runtime_dependencies", Metavar: "RUNTIME_DEPENDENCIES",
+				Help: "Directories to put first in the RUNPATH of dynamic executables."},
+			{Names: []string{"--append-rpaths"}, Kind: argparse.List, Dest: "append_rpaths", Metavar: "APPEND_RPATHS",
+				Help: "Directories to append to every RUNPATH written."},
+			{Names: []string{"--keep-libc"}, Kind: argparse.Flag, Dest: "keep_libc",
+				Help: "Look libc's libraries up like any other and keep their directory in RUNPATH."},
+			{Names: []string{"--preserve-origin"}, Kind: argparse.Flag, Dest: "preserve_origin",
+				Help: "Keep existing $ORIGIN entries, and use one instead of an absolute directory it names."},
+			{Names: []string{"--relative-rpaths", "--relativize-rpath"}, Kind: argparse.Flag, Dest: "relative_rpaths",
+				Help: "Write providers that lie in the trees being patched as $ORIGIN-relative entries."},
+			{Names: []string{"--ignore-existing"}, Kind: argparse.Flag, Dest: "ignore_existing",
+				Help: "Do not search the paths being patched for libraries."},
+			{Names: []string{"--structured-logs"}, Kind: argparse.Flag, Dest: "structured_logs",
+				Help: "Print events as JSON lines on stdout instead of human-readable lines."},
+			{Names: []string{"--interpreter"}, Kind: argparse.One, Dest: "interpreter", Metavar: "PATH",
+				Help: "Dynamic linker to give executables (default: $NIX_BINTOOLS/nix-support/dynamic-linker; without either, interpreters are left alone)."},
+			{Names: []string{"--libc-dir"}, Kind: argparse.One, Dest: "libc_dir", Metavar: "DIR",
+				Help: "Directory of libc, whose libraries are left to the dynamic linker (default: $NIX_BINTOOLS/nix-support/orig-libc/lib)."},
+			{Names: []string{"--runtime-dependencies-for-libs"}, Kind: argparse.Flag, Dest: "runtime_dependencies_for_libs",
+				Help: "Give --runtime-dependencies to shared libraries too, not only to executables."},
+			{Names: []string{"--explain"}, Kind: argparse.Flag, Dest: "explain",
+				Help: "For each dependency, print every candidate considered and why one won."},
+			{Names: []string{"--resolution-cache"}, Kind: argparse.Flag, Dest: "resolution_cache",
+				Help: "Also write the NixOS resolution-cache note (patchelf 0.19's --build-resolution-cache) for the RUNPATH written."},
+			{Names: []string{"--fsync"}, Kind: argparse.One, Dest: "fsync", Metavar: "{auto,always,never}",
+				Help: "Sync each rewritten file to disk (before renaming it over the original, or after writing it in place): always, never, or (auto, the default) only outside a Nix build ($NIX_BUILD_TOP unset)."},
+			{Names: []string{"--write"}, Kind: argparse.One, Dest: "write", Metavar: "{auto,in-place,atomic}",
+				Help: "How files are rewritten: atomic (a temporary copy renamed over the file), in-place (only the changed bytes written into the file: no copy, same inode, but a run killed mid-write leaves a torn file), or (auto, the default) in place inside a Nix build ($NIX_BUILD_TOP set), atomic elsewhere."},
+			{Names: []string{"--dry-run"}, Kind: argparse.Flag, Dest: "dry_run",
+				Help: "Report what would be done, but write nothing."},
+			{Names: []string{"-v", "--verbose"}, Kind: argparse.Flag, Dest: "verbose",
+				Help: "Also print debug messages on stderr (the libc directory used, the libraries indexed, files not indexed and why)."},
+			{Names: []string{"--extra-args"}, Kind: argparse.Rest, Dest: "extra_args",
+				Help: "patchelf flags: --force-rpath, --page-size N and --no-default-lib are honoured, others ignored. Must come last."},
 		},
 	}
 }
 
 func runAuto(ctx context.Context, args []string, sio stdio) int {
 	p := autoParser()
-	a, err := p.parse(args)
-	var ue *usageError
+	a, err := p.Parse(args)
+	var ue *argparse.UsageError
 	switch {
-	case errors.Is(err, errHelp):
-		p.writeHelp(sio.out)
+	case errors.Is(err, argparse.ErrHelp):
+		p.WriteHelp(sio.out)
 		return exitOK
 	case errors.As(err, &ue):
-		p.writeError(sio.errOut, ue.msg)
+		p.WriteError(sio.errOut, ue.Msg)
 		return exitUsage
 	}
-	px, err := parsePatchelfArgs(a.list("extra_args"))
+	px, err := parsePatchelfArgs(a.List("extra_args"))
 	if err != nil {
-		p.writeError(sio.errOut, "argument --extra-args: "+err.Error())
+		p.WriteError(sio.errOut, "argument --extra-args: "+err.Error())
 		return exitUsage
 	}
-	when, _ := a.one("fsync")
+	when, _ := a.One("fsync")
 	noSync, err := noSync(when)
 	if err != nil {
-		p.writeError(sio.errOut, "argument --fsync: "+err.Error())
+		p.WriteError(sio.errOut, "argument --fsync: "+err.Error())
 		return exitUsage
 	}
 	mode, err := writeMode(a)
 	if err != nil {
-		p.writeError(sio.errOut, "argument --write: "+err.Error())
+		p.WriteError(sio.errOut, "argument --write: "+err.Error())
 		return exitUsage
 	}
 
-	con := newConsole(sio)
+	con := console.New(sio.out, sio.errOut)
 	defer con.Flush()
-	log := newLogger(con.Stderr(), a.flag("verbose"))
+	log := console.NewLogger(con.Stderr(), a.Flag("verbose"))
 	for _, f := range px.ignored {
 		log.Warnf("ignoring patchelf flag %s in --extra-args", f)
 	}
@@ -119,23 +122,23 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 	}
 
 	cfg := hook.Config{
-		Paths:                      a.list("paths"),
-		Libs:                       a.list("libs"),
-		NoRecurse:                  a.flag("no_recurse"),
-		IgnoreExisting:             a.flag("ignore_existing"),
-		RuntimeDependencies:        a.list("runtime_dependencies"),
-		RuntimeDependenciesForLibs: a.flag("runtime_dependencies_for_libs"),
-		AppendRpaths:               a.list("append_rpaths"),
-		IgnoreMissing:              a.list("ignore_missing"),
-		KeepLibc:                   a.flag("keep_libc"),
-		PreserveOrigin:             a.flag("preserve_origin"),
-		RelativeRpaths:             a.flag("relative_rpaths"),
+		Paths:                      a.List("paths"),
+		Libs:                       a.List("libs"),
+		NoRecurse:                  a.Flag("no_recurse"),
+		IgnoreExisting:             a.Flag("ignore_existing"),
+		RuntimeDependencies:        a.List("runtime_dependencies"),
+		RuntimeDependenciesForLibs: a.Flag("runtime_dependencies_for_libs"),
+		AppendRpaths:               a.List("append_rpaths"),
+		IgnoreMissing:              a.List("ignore_missing"),
+		KeepLibc:                   a.Flag("keep_libc"),
+		PreserveOrigin:             a.Flag("preserve_origin"),
+		RelativeRpaths:             a.Flag("relative_rpaths"),
 		ForceRpath:                 px.forceRpath,
 		PageSize:                   px.pageSize,
 		NoDefaultLib:               px.noDefaultLib,
-		Explain:                    a.flag("explain"),
-		DryRun:                     a.flag("dry_run"),
-		ResolutionCache:            a.flag("resolution_cache"),
+		Explain:                    a.Flag("explain"),
+		DryRun:                     a.Flag("dry_run"),
+		ResolutionCache:            a.Flag("resolution_cache"),
 		Workers:                    workers(),
 		Log:                        log,
 		FS:                         hook.OSFS{NoSync: noSync, Mode: mode},
@@ -146,37 +149,37 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 	}
 
 	out := con.Stdout()
-	structured := a.flag("structured_logs")
+	structured := a.Flag("structured_logs")
 	r := &renderer{w: out, structured: structured}
 	if !structured {
 		fmt.Fprintln(out, "automatically fixing dependencies for ELF files")
 		fmt.Fprintln(out, pyfmt.Pformat(argsDict(a)))
 	}
-	var prog progress
+	var prog console.Progress
 	cfg.Events = func(e hook.Event) {
 		switch e.(type) {
 		case hook.Searching, hook.SkipFile: // one of these per ELF file
-			prog.elf.Add(1)
+			prog.CountELF()
 		}
 		r.event(e)
 	}
-	cfg.Progress = prog.set
-	stop := con.showProgress(&prog, time.Second)
+	cfg.Progress = prog.Set
+	stop := con.ShowProgress(&prog, time.Second)
 	report, err := hook.Run(ctx, cfg)
 	stop()
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, hook.ErrNoPaths):
-		rawf(log, logrus.ErrorLevel, "%s", err)
+		console.Rawf(log, logrus.ErrorLevel, "%s", err)
 		return exitFailure
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		log.Error("interrupted; files already patched are complete, the others untouched")
 		return exitInterrupted
 	}
 	if missing := report.Unsatisfied(); len(missing) > 0 {
-		rawf(log, logrus.ErrorLevel, "auto-patchelf failed to find all the required dependencies.")
-		rawf(log, logrus.ErrorLevel, "Add the missing dependencies to --libs or use `--ignore-missing=\"foo.so.1 bar.so etc.so\"`.")
+		console.Rawf(log, logrus.ErrorLevel, "auto-patchelf failed to find all the required dependencies.")
+		console.Rawf(log, logrus.ErrorLevel, "Add the missing dependencies to --libs or use `--ignore-missing=\"foo.so.1 bar.so etc.so\"`.")
 		seen := map[string]bool{}
 		for _, m := range missing {
 			for _, c := range m.Candidates {
@@ -186,7 +189,7 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 					continue
 				}
 				seen[name] = true
-				hintf(log, "%s is usually provided by %s: %s", name, pkg, hintAdvice())
+				console.Hintf(log, "%s is usually provided by %s: %s", name, pkg, hintAdvice())
 				break
 			}
 		}
@@ -202,21 +205,21 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 // file, and outside a Nix build that every --libs entry exists (inside
 // one, the setup hook passes PKG/lib for every input whether it exists or
 // not, and auto-patchelf accepts that).
-func autoInputs(a *parsedArgs) error {
-	if err := badInput(a.list("paths"), "--paths", wantAny); err != nil {
+func autoInputs(a *argparse.Args) error {
+	if err := badInput(a.List("paths"), "--paths", wantAny); err != nil {
 		return err
 	}
 	if !inNixBuild() {
-		if err := badInput(a.list("libs"), "--libs", wantAny); err != nil {
+		if err := badInput(a.List("libs"), "--libs", wantAny); err != nil {
 			return err
 		}
 	}
-	if d, ok := a.one("libc_dir"); ok {
+	if d, ok := a.One("libc_dir"); ok {
 		if err := badInput([]string{d}, "--libc-dir", wantDir); err != nil {
 			return err
 		}
 	}
-	if f, ok := a.one("interpreter"); ok {
+	if f, ok := a.One("interpreter"); ok {
 		if err := badInput([]string{f}, "--interpreter", wantFile); err != nil {
 			return err
 		}
@@ -230,9 +233,9 @@ func autoInputs(a *parsedArgs) error {
 // A libc directory that does not come from $NIX_BINTOOLS counts for
 // glibc's own libraries only (resolver.IsGlibc): outside Nix it is a
 // system directory that holds every library.
-func setTarget(cfg *hook.Config, a *parsedArgs, log logrus.FieldLogger) error {
-	interp, hasInterp := a.one("interpreter")
-	libc, hasLibc := a.one("libc_dir")
+func setTarget(cfg *hook.Config, a *argparse.Args, log logrus.FieldLogger) error {
+	interp, hasInterp := a.One("interpreter")
+	libc, hasLibc := a.One("libc_dir")
 	libcFromNix := false
 	if bintools := os.Getenv("NIX_BINTOOLS"); bintools != "" {
 		support := filepath.Join(bintools, "nix-support")
@@ -256,7 +259,7 @@ func setTarget(cfg *hook.Config, a *parsedArgs, log logrus.FieldLogger) error {
 		cfg.Interpreter = hook.DisplayPath(interp)
 		p, err := relink.PlatformOfFile(cfg.Interpreter)
 		if err != nil {
-			rawf(log, logrus.ErrorLevel, "Failed to parse dynamic linker (ld) properties.")
+			console.Rawf(log, logrus.ErrorLevel, "Failed to parse dynamic linker (ld) properties.")
 			return err
 		}
 		cfg.Target = p
@@ -332,8 +335,8 @@ func noSync(when string) (bool, error) {
 }
 
 // writeMode is the --write choice: auto means in place inside a Nix build.
-func writeMode(a *parsedArgs) (atomicfile.Mode, error) {
-	when, _ := a.one("write")
+func writeMode(a *argparse.Args) (atomicfile.Mode, error) {
+	when, _ := a.One("write")
 	return atomicfile.ParseMode(when, os.Getenv("NIX_BUILD_TOP") != "")
 }
 
@@ -348,34 +351,34 @@ func workers() int {
 
 // argsDict is vars(args) of upstream's parser, which it prints at start.
 // Our own options are left out so that the dump reads as upstream's.
-func argsDict(a *parsedArgs) pyfmt.Dict {
+func argsDict(a *argparse.Args) pyfmt.Dict {
 	paths := func(dest string) []any {
 		out := []any{}
-		for _, p := range a.list(dest) {
+		for _, p := range a.List(dest) {
 			out = append(out, pyfmt.Path(hook.DisplayPath(p)))
 		}
 		return out
 	}
 	strs := func(dest string) []any {
 		out := []any{}
-		for _, s := range a.list(dest) {
+		for _, s := range a.List(dest) {
 			out = append(out, s)
 		}
 		return out
 	}
 	return pyfmt.Dict{
-		"add_existing":         !a.flag("ignore_existing"),
+		"add_existing":         !a.Flag("ignore_existing"),
 		"append_rpaths":        paths("append_rpaths"),
 		"extra_args":           strs("extra_args"),
 		"ignore_missing":       strs("ignore_missing"),
-		"keep_libc":            a.flag("keep_libc"),
+		"keep_libc":            a.Flag("keep_libc"),
 		"libs":                 paths("libs"),
 		"paths":                paths("paths"),
-		"preserve_origin":      a.flag("preserve_origin"),
-		"recursive":            !a.flag("no_recurse"),
-		"relative_rpaths":      a.flag("relative_rpaths"),
+		"preserve_origin":      a.Flag("preserve_origin"),
+		"recursive":            !a.Flag("no_recurse"),
+		"relative_rpaths":      a.Flag("relative_rpaths"),
 		"runtime_dependencies": paths("runtime_dependencies"),
-		"structured_logs":      a.flag("structured_logs"),
+		"structured_logs":      a.Flag("structured_logs"),
 	}
 }
 
@@ -420,7 +423,7 @@ func parsePatchelfArgs(args []string) (patchelfArgs, error) {
 				i++
 				value = args[i]
 			}
-			n, err := parseNumber(value)
+			n, err := cli.ParseNumber(value)
 			if err != nil || n == 0 || n&(n-1) != 0 {
 				return px, fmt.Errorf("invalid --page-size %q: want a power of two", value)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/gopatchelf/gopatchelf/internal/console"
 	"github.com/gopatchelf/gopatchelf/linkcheck"
 )
 
@@ -135,7 +136,7 @@ func ghProperty(s string) string {
 
 // logFinding logs a file check could not read.
 func logFinding(log logrus.FieldLogger, f linkcheck.Finding) {
-	l := log.WithField(fieldFile, f.File)
+	l := log.WithField(console.FieldFile, f.File)
 	if f.Severity == linkcheck.Warning {
 		l.Warn(f.Detail)
 		return

@@ -12,7 +12,7 @@
 //
 // # One command line
 //
-// check, refs, scrub and wheel share one grammar (cli.go): GNU-style long
+// check, refs, scrub and wheel share one grammar (internal/cli): GNU-style long
 // options, "--opt value" or "--opt=value"; a list option takes the
 // arguments up to the next option and may be repeated ("--libs A B" is
 // "--libs A --libs B"); "--" ends the options; operands may come before,

@@ -29,6 +29,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
+	"github.com/gopatchelf/gopatchelf/internal/cli"
 	"github.com/gopatchelf/gopatchelf/patchelf"
 )
 
@@ -81,7 +82,7 @@ func runPatchelf(ctx context.Context, args []string, sio stdio) int {
 	}
 	o, err := peParse(args)
 	switch {
-	case errors.Is(err, errHelp):
+	case errors.Is(err, errPeHelp):
 		peHelp(sio.errOut, prog)
 		return exitOK
 	case errors.Is(err, errPeVersion):
@@ -152,7 +153,10 @@ func peFail(sio stdio, err error) int {
 	return exitFailure
 }
 
-var errPeVersion = errors.New("version requested")
+var (
+	errPeHelp    = errors.New("help requested")
+	errPeVersion = errors.New("version requested")
+)
 
 // peParse reads the command line the way patchelf's main does: options in
 // any order, anything else a file name, later values replacing earlier ones.
@@ -197,7 +201,7 @@ func peParse(args []string) (*peOptions, error) {
 			if v, err = value(); err == nil {
 				// Numbers parse as everywhere in gopatchelf (0x1000 too);
 				// anything else as patchelf's atoi reads it.
-				if o.PageSize, err = parseNumber(v); err != nil {
+				if o.PageSize, err = cli.ParseNumber(v); err != nil {
 					o.PageSize, err = peAtoi(v), nil
 				}
 				if o.PageSize == 0 {
@@ -291,7 +295,7 @@ func peParse(args []string) (*peOptions, error) {
 			// Old sections are never clobbered: bytes that stay in use are
 			// left alone, freed strings are overwritten (see package elf).
 		case "--help", "-h":
-			return nil, errHelp
+			return nil, errPeHelp
 		case "--version":
 			return nil, errPeVersion
 		default:

@@ -8,14 +8,16 @@ import (
 	"strings"
 
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
+	"github.com/gopatchelf/gopatchelf/internal/cli"
+	"github.com/gopatchelf/gopatchelf/internal/console"
 	"github.com/gopatchelf/gopatchelf/storeref"
 )
 
-// scrubCmd is scrub's command line (cli.go's grammar).
-var scrubCmd = cmdLine{
-	name:     "scrub",
-	synopsis: "[options] [--] PATH...",
-	about: `Remove Nix store references from the ELF files under PATH the ELF-aware way,
+// scrubCmd is scrub's command line (internal/cli's grammar).
+var scrubCmd = cli.Command{
+	Name:     "scrub",
+	Synopsis: "[options] [--] PATH...",
+	About: `Remove Nix store references from the ELF files under PATH the ELF-aware way,
 for the output of a fixed-output derivation:
 
   - store entries leave RUNPATH and RPATH; other entries ($ORIGIN/..., /usr/lib)
@@ -37,42 +39,42 @@ patchelf; a writable file in a read-only directory is written in place. Then
 every file is scanned again and the store references left anywhere (.rodata,
 DT_NEEDED, text files, symbolic links) are listed, those of files that could
 not be written included.`,
-	options: []option{
+	Options: []cli.Option{
 		storeDirOption, formatOption,
-		{long: "interpreter-placeholder", kind: optValue, metavar: "PATH",
-			help: "Interpreter to give executables whose interpreter is in the store (default: the standard path of the same loader)."},
-		{long: "keep-unloaded", kind: optFlag, help: "Leave store paths in unloaded sections (debug information) alone."},
-		{long: "allow-remaining", kind: optFlag, help: "Exit 0 even when references remain."},
-		{long: "dry-run", kind: optFlag, help: "Report what would change, write nothing."},
-		{long: "write", kind: optValue, metavar: "MODE", help: "How files are rewritten: auto (default), in-place or atomic."},
+		{Long: "interpreter-placeholder", Kind: cli.Value, Metavar: "PATH",
+			Help: "Interpreter to give executables whose interpreter is in the store (default: the standard path of the same loader)."},
+		{Long: "keep-unloaded", Kind: cli.Flag, Help: "Leave store paths in unloaded sections (debug information) alone."},
+		{Long: "allow-remaining", Kind: cli.Flag, Help: "Exit 0 even when references remain."},
+		{Long: "dry-run", Kind: cli.Flag, Help: "Report what would change, write nothing."},
+		{Long: "write", Kind: cli.Value, Metavar: "MODE", Help: "How files are rewritten: auto (default), in-place or atomic."},
 	},
-	trailer: `Exit status: 0 when no reference remains (or --allow-remaining), 1 when some
+	Trailer: `Exit status: 0 when no reference remains (or --allow-remaining), 1 when some
 remain or a file could not be scrubbed (it is left untouched), 2 on a bad
 command line or a PATH that does not exist.`,
 }
 
 func runScrub(ctx context.Context, args []string, sio stdio) int {
-	a, code, ok := scrubCmd.start(args, sio)
+	a, code, ok := scrubCmd.Start(args, sio.out, sio.errOut)
 	if !ok {
 		return code
 	}
-	paths, format := a.operands, a.value("format", "text")
-	dir, err := refsCheckCommon(a.value("store-dir", storeref.DefaultStoreDir), format, paths)
+	paths, format := a.Operands, a.Value("format", "text")
+	dir, err := refsCheckCommon(a.Value("store-dir", storeref.DefaultStoreDir), format, paths)
 	if err != nil {
-		return scrubCmd.usage(sio, "%v", err)
+		return scrubCmd.Usage(sio.errOut, "%v", err)
 	}
-	interp := a.value("interpreter-placeholder", "")
-	dryRun, allow, keepUnloaded := a.flag("dry-run"), a.flag("allow-remaining"), a.flag("keep-unloaded")
+	interp := a.Value("interpreter-placeholder", "")
+	dryRun, allow, keepUnloaded := a.Flag("dry-run"), a.Flag("allow-remaining"), a.Flag("keep-unloaded")
 	if interp != "" && !strings.HasPrefix(interp, "/") {
-		return scrubCmd.usage(sio, "--interpreter-placeholder %s: not an absolute path", interp)
+		return scrubCmd.Usage(sio.errOut, "--interpreter-placeholder %s: not an absolute path", interp)
 	}
-	mode, err := atomicfile.ParseMode(a.value("write", "auto"), os.Getenv("NIX_BUILD_TOP") != "")
+	mode, err := atomicfile.ParseMode(a.Value("write", "auto"), os.Getenv("NIX_BUILD_TOP") != "")
 	if err != nil {
-		return scrubCmd.usage(sio, "--write: %v", err)
+		return scrubCmd.Usage(sio.errOut, "--write: %v", err)
 	}
-	con := newConsole(sio)
+	con := console.New(sio.out, sio.errOut)
 	defer con.Flush()
-	log := newLogger(con.Stderr(), a.flag("verbose"))
+	log := console.NewLogger(con.Stderr(), a.Flag("verbose"))
 	if err := badInput(paths, "PATH", wantAny); err != nil {
 		log.Error(err)
 		return exitUsage

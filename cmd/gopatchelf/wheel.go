@@ -9,15 +9,17 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/gopatchelf/gopatchelf/internal/cli"
+	"github.com/gopatchelf/gopatchelf/internal/console"
 	"github.com/gopatchelf/gopatchelf/resolver"
 	"github.com/gopatchelf/gopatchelf/wheel"
 )
 
-// wheelCmd is wheel's command line (cli.go's grammar).
-var wheelCmd = cmdLine{
-	name:     "wheel",
-	synopsis: "[options] (--check [--format text|json|github] | -o DIR) [--] IN.whl...",
-	about: `Re-link the ELF members of Python wheels without unpacking them: each
+// wheelCmd is wheel's command line (internal/cli's grammar).
+var wheelCmd = cli.Command{
+	Name:     "wheel",
+	Synopsis: "[options] (--check [--format text|json|github] | -o DIR) [--] IN.whl...",
+	About: `Re-link the ELF members of Python wheels without unpacking them: each
 DT_NEEDED library is looked up among the wheel's own libraries (written into
 RUNPATH as $ORIGIN-relative entries, e.g. $ORIGIN/../demo.libs), then in
 --libs (directories, not recursively, or library files, then the directories
@@ -32,49 +34,49 @@ are listed, then the patched members are checked as 'gopatchelf check' does
 Without --libc-dir, the libraries the manylinux policy lets wheels take from
 the system (libc.so.6, libm.so.6, libstdc++.so.6, ...) are left to the
 loader.`,
-	options: []option{
-		{long: "libs", kind: optList, metavar: "DIR", help: "Directories (or library files) of libraries to link against."},
-		{long: "ignore-missing", kind: optList, metavar: "PATTERN", help: "fnmatch patterns of dependencies that may be missing."},
-		{long: "libc-dir", kind: optValue, metavar: "DIR", help: "Directory of libc, whose libraries are left to the loader."},
-		{long: "interpreter", kind: optValue, metavar: "PATH", help: "Dynamic linker to give executable members (default: leave them alone)."},
-		{long: "output", short: 'o', kind: optValue, metavar: "DIR", help: "Output directory."},
-		{long: "check", kind: optFlag, help: "Report missing dependencies and check the patched members; write nothing."},
-		{long: "format", kind: optValue, metavar: "FORMAT", help: "With --check: text (default), json or github, as gopatchelf check prints."},
+	Options: []cli.Option{
+		{Long: "libs", Kind: cli.List, Metavar: "DIR", Help: "Directories (or library files) of libraries to link against."},
+		{Long: "ignore-missing", Kind: cli.List, Metavar: "PATTERN", Help: "fnmatch patterns of dependencies that may be missing."},
+		{Long: "libc-dir", Kind: cli.Value, Metavar: "DIR", Help: "Directory of libc, whose libraries are left to the loader."},
+		{Long: "interpreter", Kind: cli.Value, Metavar: "PATH", Help: "Dynamic linker to give executable members (default: leave them alone)."},
+		{Long: "output", Short: 'o', Kind: cli.Value, Metavar: "DIR", Help: "Output directory."},
+		{Long: "check", Kind: cli.Flag, Help: "Report missing dependencies and check the patched members; write nothing."},
+		{Long: "format", Kind: cli.Value, Metavar: "FORMAT", Help: "With --check: text (default), json or github, as gopatchelf check prints."},
 	},
-	trailer: `Exit status: 0 done, 1 missing dependencies (not ignored) or a wheel that
+	Trailer: `Exit status: 0 done, 1 missing dependencies (not ignored) or a wheel that
 could not be patched, 2 bad command line, or bad input: a wheel that does not
 exist, is a directory or is not a zip archive, a --libs entry that does not
 exist (outside a Nix build), a --libc-dir that is not a directory.`,
 }
 
 func runWheel(ctx context.Context, args []string, sio stdio) int {
-	a, code, ok := wheelCmd.start(args, sio)
+	a, code, ok := wheelCmd.Start(args, sio.out, sio.errOut)
 	if !ok {
 		return code
 	}
-	paths, format := a.operands, a.value("format", "text")
-	check, outDir := a.flag("check"), a.value("output", "")
-	libs, ignore := a.list("libs"), a.list("ignore-missing")
+	paths, format := a.Operands, a.Value("format", "text")
+	check, outDir := a.Flag("check"), a.Value("output", "")
+	libs, ignore := a.List("libs"), a.List("ignore-missing")
 	switch {
 	case len(paths) == 0:
-		return wheelCmd.noOperand(sio, a, "wheel")
+		return wheelCmd.NoOperand(sio.errOut, a, "wheel")
 	case check && outDir != "":
-		return wheelCmd.usage(sio, "--check writes nothing: drop -o")
+		return wheelCmd.Usage(sio.errOut, "--check writes nothing: drop -o")
 	case !check && outDir == "":
-		return wheelCmd.usage(sio, "-o DIR is required (or --check)")
+		return wheelCmd.Usage(sio.errOut, "-o DIR is required (or --check)")
 	case !slices.Contains(checkFormats, format):
-		return wheelCmd.usage(sio, "--format %s: choose text, json or github", format)
+		return wheelCmd.Usage(sio.errOut, "--format %s: choose text, json or github", format)
 	case format != "text" && !check:
-		return wheelCmd.usage(sio, "--format goes with --check")
+		return wheelCmd.Usage(sio.errOut, "--format goes with --check")
 	}
 	checkFormat := ""
 	if check {
 		checkFormat = format
 	}
-	con := newConsole(sio)
+	con := console.New(sio.out, sio.errOut)
 	defer con.Flush()
-	log := newLogger(con.Stderr(), a.flag("verbose"))
-	if err := wheelInputs(paths, libs, a.value("libc-dir", "")); err != nil {
+	log := console.NewLogger(con.Stderr(), a.Flag("verbose"))
+	if err := wheelInputs(paths, libs, a.Value("libc-dir", "")); err != nil {
 		log.Error(err)
 		return exitUsage
 	}
@@ -84,8 +86,8 @@ func runWheel(ctx context.Context, args []string, sio stdio) int {
 		log.Error(err)
 		return exitFailure
 	}
-	cfg := wheel.Config{Libs: found, Interpreter: a.value("interpreter", ""), IgnoreMissing: ignore}
-	if libcDir := a.value("libc-dir", ""); libcDir != "" {
+	cfg := wheel.Config{Libs: found, Interpreter: a.Value("interpreter", ""), IgnoreMissing: ignore}
+	if libcDir := a.Value("libc-dir", ""); libcDir != "" {
 		abs, err := filepath.Abs(libcDir)
 		if err != nil {
 			log.Error(err)
@@ -212,7 +214,7 @@ func wheelOne(ctx context.Context, in, outDir string, cfg wheel.Config, checkFor
 		case checkFormat == "github":
 			writeGitHub(report, rep)
 		case len(rep.Findings) > 0:
-			writeCheckText(report, newLogger(report, false), rep, hintAdvice())
+			writeCheckText(report, console.NewLogger(report, false), rep, hintAdvice())
 		}
 		return missing || !rep.OK(), nil
 	}

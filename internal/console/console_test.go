@@ -1,4 +1,4 @@
-package main
+package console
 
 import (
 	"bytes"
@@ -15,13 +15,13 @@ import (
 
 func TestLogLines(t *testing.T) {
 	var b bytes.Buffer
-	l := newLogger(&b, false)
+	l := NewLogger(&b, false)
 	l.Error("out/lib/x.so: malformed ELF: truncated")
 	l.Warn("lxml and xmlsec differ")
 	l.WithField("file", "out/.x.gopatchelf-1").Info("removed a temporary file")
 	l.WithError(errors.New("boom")).Warn("cannot index")
-	hintf(l, "libpq.so.5 is usually provided by %s", "postgresql.lib")
-	rawf(l, logrus.ErrorLevel, "auto-patchelf failed to find all the required dependencies.")
+	Hintf(l, "libpq.so.5 is usually provided by %s", "postgresql.lib")
+	Rawf(l, logrus.ErrorLevel, "auto-patchelf failed to find all the required dependencies.")
 	l.Debug("not shown at the default level")
 	assert.Equal(t, "gopatchelf: error: out/lib/x.so: malformed ELF: truncated\n"+
 		"gopatchelf: warning: lxml and xmlsec differ\n"+
@@ -34,7 +34,7 @@ func TestLogLines(t *testing.T) {
 
 func TestVerboseShowsDebug(t *testing.T) {
 	var b bytes.Buffer
-	l := newLogger(&b, true)
+	l := NewLogger(&b, true)
 	l.WithField("libraries", 3).WithField("dir", "/lib").Debug("index built")
 	assert.Equal(t, "gopatchelf: debug: index built (dir=/lib, libraries=3)\n", b.String())
 }
@@ -63,9 +63,9 @@ func (w *countingWriter) String() string {
 // stderr line, and never a partial line.
 func TestConsoleKeepsLinesWholeAndInOrder(t *testing.T) {
 	var both countingWriter
-	c := newConsole(stdio{out: &both, errOut: &both})
+	c := New(&both, &both)
 	out := c.Stdout()
-	log := newLogger(c.Stderr(), false)
+	log := NewLogger(c.Stderr(), false)
 	out.Write([]byte("searching for dependencies of a\n    libx.so -> "))
 	log.Error("b: truncated")
 	out.Write([]byte("not found!\n"))
@@ -79,7 +79,7 @@ func TestConsoleKeepsLinesWholeAndInOrder(t *testing.T) {
 
 func TestConsoleWritesLargeOutputInWholeLines(t *testing.T) {
 	var w countingWriter
-	c := newConsole(stdio{out: &w, errOut: &w})
+	c := New(&w, &w)
 	line := strings.Repeat("x", 99) + "\n"
 	for range 3 * pendingLimit / len(line) {
 		c.Stdout().Write([]byte(line[:50]))
@@ -94,7 +94,7 @@ func TestConsoleWritesLargeOutputInWholeLines(t *testing.T) {
 
 func TestProgressLineIsErasedBeforeEveryLine(t *testing.T) {
 	var b bytes.Buffer
-	c := &console{out: &b, err: &b, tty: true}
+	c := &Console{out: &b, err: &b, tty: true}
 	c.Stdout().Write([]byte("before\n"))
 	c.Flush()
 	c.show("gopatchelf: 1/3 files")
@@ -121,11 +121,11 @@ func TestIsTerminal(t *testing.T) {
 
 func TestShowProgress(t *testing.T) {
 	var out countingWriter
-	c := &console{out: &out, err: &out, tty: true}
-	var p progress
-	stop := c.showProgress(&p, 0)
-	p.set(2, 5)
-	p.elf.Add(1)
+	c := &Console{out: &out, err: &out, tty: true}
+	var p Progress
+	stop := c.ShowProgress(&p, 0)
+	p.Set(2, 5)
+	p.CountELF()
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "gopatchelf: 2/5 files, 1 ELF") },
 		10*time.Second, 10*time.Millisecond)
 	stop()
@@ -134,10 +134,10 @@ func TestShowProgress(t *testing.T) {
 
 func TestNoProgressOffATerminal(t *testing.T) {
 	var out countingWriter
-	c := &console{out: &out, err: &out}
-	var p progress
-	stop := c.showProgress(&p, 0)
-	p.set(2, 5)
+	c := &Console{out: &out, err: &out}
+	var p Progress
+	stop := c.ShowProgress(&p, 0)
+	p.Set(2, 5)
 	time.Sleep(300 * time.Millisecond)
 	stop()
 	assert.Empty(t, out.String())

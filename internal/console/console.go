@@ -1,4 +1,4 @@
-package main
+package console
 
 import (
 	"bytes"
@@ -13,24 +13,9 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
-// The messages layer of every subcommand. A run has one console and one
-// logger:
-//
-//   - the console owns stdout and stderr. Machine output and auto's status
-//     lines go to its stdout side, which writes whole lines only; the
-//     logger writes to its stderr side, which first writes out the stdout
-//     lines before it. So every line reaches its file descriptor in one
-//     write, and with both on one file (a Nix build log) the lines appear
-//     in the order the run produced them, the same from run to run;
-//   - on a terminal, the console keeps a progress line at the bottom of
-//     stderr, erased before any other line is written and drawn again
-//     after it;
-//   - the logger (logrus, passed down as logrus.FieldLogger) prints
-//     "gopatchelf: [error: |warning: |hint: |debug: ][FILE: ]message";
-//     debug lines only with -v/--verbose.
-
-// newLogger is the one logger of a run.
-func newLogger(w io.Writer, verbose bool) *logrus.Logger {
+// NewLogger is the one logger of a run, writing to w (a [Console]'s
+// Stderr): info and above, and debug lines too when verbose.
+func NewLogger(w io.Writer, verbose bool) *logrus.Logger {
 	l := logrus.New()
 	l.SetOutput(w)
 	l.SetFormatter(lineFormatter{})
@@ -41,11 +26,12 @@ func newLogger(w io.Writer, verbose bool) *logrus.Logger {
 	return l
 }
 
-// Fields the formatter knows.
+// Fields the formatter knows. Others are printed after the message as
+// "(k=v, k=v)".
 const (
-	fieldFile = "file" // printed before the message
-	fieldHint = "hint" // a hint: "gopatchelf: hint: message"
-	fieldRaw  = "raw"  // the message alone, as upstream's fixed texts are
+	FieldFile = "file" // printed before the message: "gopatchelf: FILE: message"
+	fieldHint = "hint" // a hint: "gopatchelf: hint: message"; see Hintf
+	fieldRaw  = "raw"  // the message alone, as upstream's fixed texts are; see Rawf
 )
 
 type lineFormatter struct{}
@@ -70,7 +56,7 @@ func (lineFormatter) Format(e *logrus.Entry) ([]byte, error) {
 			b.WriteString("debug: ")
 		}
 	}
-	if f, ok := e.Data[fieldFile].(string); ok {
+	if f, ok := e.Data[FieldFile].(string); ok {
 		b.WriteString(f)
 		b.WriteString(": ")
 	}
@@ -92,7 +78,7 @@ func extraFields(data logrus.Fields) string {
 	var keys []string
 	for k := range data {
 		switch k {
-		case fieldFile, fieldHint, fieldRaw, logrus.ErrorKey:
+		case FieldFile, fieldHint, fieldRaw, logrus.ErrorKey:
 			continue
 		}
 		keys = append(keys, k)
@@ -111,19 +97,20 @@ func extraFields(data logrus.Fields) string {
 	return b.String()
 }
 
-// hintf logs a hint.
-func hintf(log logrus.FieldLogger, format string, a ...any) {
+// Hintf logs a hint: "gopatchelf: hint: message".
+func Hintf(log logrus.FieldLogger, format string, a ...any) {
 	log.WithField(fieldHint, true).Infof(format, a...)
 }
 
-// rawf logs a line as it is, for the texts the auto-patchelf contract
-// fixes.
-func rawf(log logrus.FieldLogger, level logrus.Level, format string, a ...any) {
+// Rawf logs a line as it is, with no "gopatchelf: " prefix, for the texts
+// the auto-patchelf contract fixes.
+func Rawf(log logrus.FieldLogger, level logrus.Level, format string, a ...any) {
 	log.WithField(fieldRaw, true).Logf(level, format, a...)
 }
 
-// console is a run's stdout and stderr; see the top of this file.
-type console struct {
+// Console is a run's stdout and stderr; see the package documentation.
+// Its methods may be called from several goroutines.
+type Console struct {
 	mu      sync.Mutex
 	out     io.Writer
 	err     io.Writer
@@ -136,17 +123,19 @@ type console struct {
 // complete lines it has.
 const pendingLimit = 64 << 10
 
-func newConsole(sio stdio) *console {
-	return &console{out: sio.out, err: sio.errOut, tty: isTerminal(sio.errOut)}
+// New is the console over a run's stdout and stderr. The progress line is
+// shown only when stderr is a terminal.
+func New(stdout, stderr io.Writer) *Console {
+	return &Console{out: stdout, err: stderr, tty: isTerminal(stderr)}
 }
 
 // Stdout is the console's stdout side.
-func (c *console) Stdout() io.Writer { return consoleOut{c} }
+func (c *Console) Stdout() io.Writer { return consoleOut{c} }
 
 // Stderr is the console's stderr side, the logger's output.
-func (c *console) Stderr() io.Writer { return consoleErr{c} }
+func (c *Console) Stderr() io.Writer { return consoleErr{c} }
 
-type consoleOut struct{ c *console }
+type consoleOut struct{ c *Console }
 
 func (o consoleOut) Write(b []byte) (int, error) {
 	c := o.c
@@ -161,7 +150,7 @@ func (o consoleOut) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-type consoleErr struct{ c *console }
+type consoleErr struct{ c *Console }
 
 func (e consoleErr) Write(b []byte) (int, error) {
 	c := e.c
@@ -178,7 +167,7 @@ func (e consoleErr) Write(b []byte) (int, error) {
 
 // writeLines writes the complete stdout lines held, or everything with
 // all. Called with mu held.
-func (c *console) writeLines(all bool) error {
+func (c *Console) writeLines(all bool) error {
 	n := len(c.pending)
 	if !all {
 		n = bytes.LastIndexByte(c.pending, '\n') + 1
@@ -194,7 +183,7 @@ func (c *console) writeLines(all bool) error {
 }
 
 // Flush writes out everything held.
-func (c *console) Flush() error {
+func (c *Console) Flush() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.writeLines(true)
@@ -202,20 +191,20 @@ func (c *console) Flush() error {
 
 const clearLine = "\r\x1b[K"
 
-func (c *console) clear() {
+func (c *Console) clear() {
 	if c.line != "" {
 		io.WriteString(c.err, clearLine)
 	}
 }
 
-func (c *console) redraw() {
+func (c *Console) redraw() {
 	if c.line != "" {
 		io.WriteString(c.err, c.line)
 	}
 }
 
 // show replaces the progress line; "" removes it.
-func (c *console) show(line string) {
+func (c *Console) show(line string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if line == c.line {
@@ -238,19 +227,22 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// progress counts a run's files for the progress line.
-type progress struct {
+// Progress counts a run's files for the progress line.
+type Progress struct {
 	done, total atomic.Int64 // files of the patch phase, and how many there are
 	elf         atomic.Int64 // of those, ELF files (patched or skipped)
 }
 
-// set is the hook's Progress callback.
-func (p *progress) set(done, total int) {
+// Set is the hook's Progress callback.
+func (p *Progress) Set(done, total int) {
 	p.done.Store(int64(done))
 	p.total.Store(int64(total))
 }
 
-func (p *progress) line() string {
+// CountELF counts one more ELF file met.
+func (p *Progress) CountELF() { p.elf.Add(1) }
+
+func (p *Progress) line() string {
 	if t := p.total.Load(); t > 0 {
 		return fmt.Sprintf("gopatchelf: %d/%d files, %d ELF", p.done.Load(), t, p.elf.Load())
 	}
@@ -260,10 +252,10 @@ func (p *progress) line() string {
 	return "gopatchelf: indexing libraries"
 }
 
-// showProgress draws the progress line on a terminal for runs that last
+// ShowProgress draws the progress line on a terminal for runs that last
 // longer than after, and returns the function that removes it. Off a
 // terminal it does nothing.
-func (c *console) showProgress(p *progress, after time.Duration) (stop func()) {
+func (c *Console) ShowProgress(p *Progress, after time.Duration) (stop func()) {
 	if !c.tty {
 		return func() {}
 	}
