@@ -37,7 +37,10 @@
 //
 // Events ([Event]) reach Config.Events in the sorted walk order, from one
 // goroutine, whatever the number of workers: two runs over the same trees
-// print the same lines. The interpreter, the libc dir and the target
+// print the same lines. Each event renders itself as auto-patchelf prints
+// it: its String is the human-readable line, [EventJSON] the
+// --structured-logs line, whose schema it documents; [WriteEvent] prints
+// one or the other. The interpreter, the libc dir and the target
 // platform come from the caller (cmd/gopatchelf reads $NIX_BINTOOLS).
 //
 // # Errors

@@ -5,7 +5,14 @@ import "github.com/gopatchelf/gopatchelf/resolver"
 // Event is one step of a run, in the order auto-patchelf reports it. The
 // first five types are the script's --structured-logs events; the others
 // are the lines it prints only in human-readable mode.
-type Event interface{ event() }
+//
+// String is an event's human-readable line(s), without the final newline,
+// as auto-patchelf prints them; [EventJSON] is its --structured-logs line;
+// [WriteEvent] prints one or the other.
+type Event interface {
+	event()
+	String() string
+}
 
 // SkipFile: a file is not patched ("skipping F because REASON"), or, while
 // the index is built, a separate debug object is not indexed.

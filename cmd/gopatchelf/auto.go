@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -150,7 +149,6 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 
 	out := con.Stdout()
 	structured := a.Flag("structured_logs")
-	r := &renderer{w: out, structured: structured}
 	if !structured {
 		fmt.Fprintln(out, "automatically fixing dependencies for ELF files")
 		fmt.Fprintln(out, pyfmt.Pformat(argsDict(a)))
@@ -161,7 +159,7 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		case hook.Searching, hook.SkipFile: // one of these per ELF file
 			prog.CountELF()
 		}
-		r.event(e)
+		hook.WriteEvent(out, e, structured)
 	}
 	cfg.Progress = prog.Set
 	stop := con.ShowProgress(&prog, time.Second)
@@ -437,159 +435,4 @@ func parsePatchelfArgs(args []string) (patchelfArgs, error) {
 		}
 	}
 	return px, nil
-}
-
-// renderer prints events as auto-patchelf does: human-readable lines, or
-// JSON lines with --structured-logs.
-type renderer struct {
-	w          io.Writer
-	structured bool
-}
-
-func (r *renderer) event(e hook.Event) {
-	if r.structured {
-		if line, ok := eventJSON(e); ok {
-			fmt.Fprintln(r.w, line)
-		}
-		return
-	}
-	switch e := e.(type) {
-	case hook.SkipFile:
-		fmt.Fprintf(r.w, "skipping %s because %s\n", e.File, e.Reason)
-	case hook.SetInterpreter:
-		fmt.Fprintf(r.w, "setting interpreter of %s\n", e.File)
-	case hook.Searching:
-		fmt.Fprintf(r.w, "searching for dependencies of %s\n", e.File)
-	case hook.Dependency:
-		if e.Found {
-			fmt.Fprintf(r.w, "    %s -> found: %s\n", e.Name, e.Location)
-		} else {
-			fmt.Fprintf(r.w, "    %s -> not found!\n", e.Name)
-		}
-	case hook.SetRpath:
-		fmt.Fprintf(r.w, "setting RPATH to: %s\n", e.Rpath)
-	case hook.KeptPayload:
-		fmt.Fprintf(r.w, "keeping the %d bytes appended to %s at the end of the file\n", e.Bytes, e.File)
-	case hook.Summary:
-		fmt.Fprintf(r.w, "auto-patchelf: %d dependencies could not be satisfied\n", e.Missing)
-	case hook.IgnoredDependency:
-		fmt.Fprintf(r.w, "warn: auto-patchelf ignoring missing %s wanted by %s\n", e.Name, e.File)
-	case hook.Unsatisfied:
-		fmt.Fprintf(r.w, "error: auto-patchelf could not satisfy dependency %s wanted by %s\n", e.Name, e.File)
-	case hook.Explain:
-		// Dependencies the libc dir or an absolute path satisfies have no
-		// line upstream; --explain gives them one, in the same form.
-		switch e.Dep.Via {
-		case resolver.Libc:
-			fmt.Fprintf(r.w, "    %s -> libc: left to the dynamic linker\n", e.Dep.Name)
-		case resolver.Absolute:
-			fmt.Fprintf(r.w, "    %s -> absolute path to an existing file: left as it is\n", e.Dep.Name)
-		}
-		for _, line := range explainLines(e.Dep) {
-			fmt.Fprintf(r.w, "        %s\n", line)
-		}
-	}
-}
-
-// eventJSON is the --structured-logs line of an event: {"Type": {fields}}
-// with the fields of upstream's dataclasses, in their order.
-func eventJSON(e hook.Event) (string, bool) {
-	var name string
-	var obj pyfmt.Object
-	switch e := e.(type) {
-	case hook.SkipFile:
-		name, obj = "SkipFile", pyfmt.Object{{Key: "file", Value: e.File}, {Key: "reason", Value: e.Reason}}
-	case hook.SetInterpreter:
-		name, obj = "SetInterpreter", pyfmt.Object{{Key: "file", Value: e.File}, {Key: "interpreter_path", Value: e.Interpreter}}
-	case hook.Dependency:
-		var loc any
-		if e.Found {
-			loc = e.Location
-		}
-		name, obj = "Dependency", pyfmt.Object{{Key: "file", Value: e.File}, {Key: "name", Value: e.Name}, {Key: "found", Value: e.Found}, {Key: "location", Value: loc}}
-	case hook.SetRpath:
-		name, obj = "SetRpath", pyfmt.Object{{Key: "file", Value: e.File}, {Key: "rpath", Value: e.Rpath}}
-	case hook.IgnoredDependency:
-		name, obj = "IgnoredDependency", pyfmt.Object{{Key: "file", Value: e.File}, {Key: "name", Value: e.Name}, {Key: "pattern", Value: e.Pattern}}
-	case hook.Explain:
-		var considered []any
-		for _, c := range e.Dep.Considered {
-			considered = append(considered, pyfmt.Object{
-				{Key: "name", Value: c.Name}, {Key: "dir", Value: c.Library.Dir}, {Key: "verdict", Value: verdictName(c.Verdict)},
-			})
-		}
-		if considered == nil {
-			considered = []any{}
-		}
-		var loc any
-		if e.Dep.Via == resolver.Indexed {
-			loc = e.Dep.Library.Dir
-		}
-		name, obj = "Explain", pyfmt.Object{
-			{Key: "file", Value: e.File}, {Key: "name", Value: e.Dep.Name}, {Key: "via", Value: viaName(e.Dep.Via)},
-			{Key: "location", Value: loc}, {Key: "considered", Value: considered},
-		}
-	default:
-		return "", false // human-readable only
-	}
-	return pyfmt.JSON(pyfmt.Object{{Key: name, Value: obj}}), true
-}
-
-func viaName(v resolver.Via) string {
-	switch v {
-	case resolver.Absolute:
-		return "absolute"
-	case resolver.Libc:
-		return "libc"
-	case resolver.Indexed:
-		return "index"
-	}
-	return "not found"
-}
-
-func verdictName(v resolver.Verdict) string {
-	switch v {
-	case resolver.Chosen:
-		return "chosen"
-	case resolver.Shadowed:
-		return "shadowed"
-	case resolver.WrongArch:
-		return "wrong architecture"
-	case resolver.IncompatibleOSABI:
-		return "incompatible OS ABI"
-	}
-	return "unknown"
-}
-
-// explainLines list the index entries considered for one dependency and
-// why one won (--explain).
-func explainLines(d resolver.Dependency) []string {
-	var lines []string
-	var winner string
-	for _, c := range d.Considered {
-		where := filepath.Join(c.Library.Dir, c.Name)
-		switch c.Verdict {
-		case resolver.Chosen:
-			winner = c.Library.Dir
-			lines = append(lines, fmt.Sprintf("candidate %s: chosen, the first compatible one", where))
-		case resolver.Shadowed:
-			lines = append(lines, fmt.Sprintf("candidate %s: compatible, but %s came first", where, winner))
-		case resolver.WrongArch:
-			lines = append(lines, fmt.Sprintf("candidate %s: skipped, architecture %s", where, hook.ArchName(c.Library.Machine)))
-		case resolver.IncompatibleOSABI:
-			lines = append(lines, fmt.Sprintf("candidate %s: skipped, OS ABI %s", where, hook.OSABIName(c.Library.OSABI)))
-		}
-	}
-	if d.Via == resolver.NotFound {
-		if len(d.Considered) == 0 {
-			lines = append(lines, "no file of that name in the trees, --libs or their RUNPATHs")
-		}
-		for _, c := range d.Candidates {
-			if pkg, ok := resolver.Hint(filepath.Base(c)); ok {
-				lines = append(lines, fmt.Sprintf("%s is usually provided by %s", filepath.Base(c), pkg))
-				break
-			}
-		}
-	}
-	return lines
 }
