@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/internal/ordered"
 	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
@@ -96,7 +97,7 @@ func (r *runner) indexPhase(ctx context.Context, initial []string, recursive, tr
 				}
 			}
 		}
-		err := ordered(ctx, candidates, r.workers, func(n node) libInfo {
+		err := ordered.Map(ctx, candidates, r.workers, func(n node) libInfo {
 			if n.temp {
 				return libInfo{}
 			}

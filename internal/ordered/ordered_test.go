@@ -1,4 +1,4 @@
-package hook
+package ordered
 
 import (
 	"context"
@@ -25,7 +25,7 @@ func TestOrdered(t *testing.T) {
 	for _, workers := range []int{1, 2, 8} {
 		var running, most atomic.Int64
 		var got []int
-		err := ordered(context.Background(), slices.Values(seq(500)), workers, func(i int) int {
+		err := Map(context.Background(), slices.Values(seq(500)), workers, func(i int) int {
 			n := running.Add(1)
 			for {
 				m := most.Load()
@@ -54,7 +54,7 @@ func TestOrdered(t *testing.T) {
 func TestOrderedCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	emitted := 0
-	err := ordered(ctx, slices.Values(seq(1000)), 4, func(i int) int { return i }, func(i, v int) {
+	err := Map(ctx, slices.Values(seq(1000)), 4, func(i int) int { return i }, func(i, v int) {
 		emitted++
 		if i == 10 {
 			cancel()
@@ -76,7 +76,7 @@ func TestOrderedStopsTheProducer(t *testing.T) {
 			}
 		}
 	}
-	err := ordered(ctx, endless, 2, func(i int) int { return i }, func(i, v int) {
+	err := Map(ctx, endless, 2, func(i int) int { return i }, func(i, v int) {
 		if i == 100 {
 			cancel()
 		}
@@ -87,7 +87,7 @@ func TestOrderedStopsTheProducer(t *testing.T) {
 
 func TestOrderedEmpty(t *testing.T) {
 	called := false
-	err := ordered(context.Background(), slices.Values([]int(nil)), 3, func(i int) int { return i }, func(int, int) { called = true })
+	err := Map(context.Background(), slices.Values([]int(nil)), 3, func(i int) int { return i }, func(int, int) { called = true })
 	assert.NoError(t, err)
 	assert.False(t, called)
 }
