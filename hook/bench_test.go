@@ -147,7 +147,7 @@ func BenchmarkOpenELF(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			f.close()
+			f.Close()
 		}
 	})
 }

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/gopatchelf/gopatchelf/elf"
 	"github.com/gopatchelf/gopatchelf/ldcache"
+	"github.com/gopatchelf/gopatchelf/libindex"
 	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
@@ -42,66 +41,10 @@ func (fr *fileResult) fail(err error) fileResult {
 // most systems, and a multiple of every file system's block size.
 const writeAlign = 4096
 
-// headSize is how much of each file the first read fetches: an ELF
-// header, the program headers and, in most files, the interpreter and
-// notes, which parsing then reads without further system calls.
-const headSize = 4096
-
-var headPool = sync.Pool{New: func() any { return new([headSize]byte) }}
-
-// headReader serves reads that fall inside head from it.
-type headReader struct {
-	head []byte
-	r    io.ReaderAt
-}
-
-func (h *headReader) ReadAt(p []byte, off int64) (int, error) {
-	if off >= 0 && off <= int64(len(h.head)) && int64(len(p)) <= int64(len(h.head))-off {
-		return copy(p, h.head[off:]), nil
-	}
-	return h.r.ReadAt(p, off)
-}
-
-// openedELF is a parsed file, open until close is called.
-type openedELF struct {
-	*elf.File
-	src   io.ReaderAt // the file's bytes, as parsed
-	close func()
-}
-
-// openELF opens and parses path. A file that is not ELF costs one open,
-// one read and one close, and gives elf.ErrNotELF.
-func (r *runner) openELF(path string) (*openedELF, error) {
-	fd, err := r.fs.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	buf := headPool.Get().(*[headSize]byte)
-	release := func() {
-		fd.Close()
-		headPool.Put(buf)
-	}
-	n, err := fd.ReadAt(buf[:], 0)
-	if err != nil && err != io.EOF {
-		release()
-		return nil, err
-	}
-	if n < 4 || string(buf[:4]) != "\x7fELF" {
-		release()
-		return nil, elf.ErrNotELF
-	}
-	size, err := fd.Size()
-	if err != nil {
-		release()
-		return nil, err
-	}
-	src := &headReader{head: buf[:min(int64(n), size)], r: fd}
-	f, err := elf.NewFile(src, size)
-	if err != nil {
-		release()
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &openedELF{File: f, src: src, close: release}, nil
+// openELF opens and parses path (see libindex.Open: a file that is not
+// ELF costs one open, one read and one close, and gives elf.ErrNotELF).
+func (r *runner) openELF(path string) (*libindex.File, error) {
+	return libindex.Open(libFS{r}, path)
 }
 
 // patchFile runs upstream's auto_patchelf_file on one regular file: the
@@ -111,7 +54,7 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 	if err := ctx.Err(); err != nil {
 		return fr.fail(err)
 	}
-	var f *openedELF
+	var f *libindex.File
 	s := r.parsed[path]
 	if s == nil {
 		var err error
@@ -123,7 +66,7 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 		if err != nil {
 			return fr.fail(nameErr(path, err))
 		}
-		defer f.close()
+		defer f.Close()
 		s = relink.FactsOf(f.File)
 	}
 
@@ -185,7 +128,7 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 		if f, err = r.openELF(path); err != nil {
 			return fr.fail(nameErr(path, err))
 		}
-		defer f.close()
+		defer f.Close()
 	}
 	patch, err := f.Plan(edit)
 	if err != nil {
@@ -212,7 +155,7 @@ func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
 	// replaced rather than read back from disk and modified. In place, the
 	// planned writes go as they are: the file's pages were just read.
 	if w, ok := r.fs.(interface{ WritesInPlace() bool }); !ok || !w.WritesInPlace() {
-		if patch, err = patch.Aligned(f.src, writeAlign); err != nil {
+		if patch, err = patch.Aligned(f.Src, writeAlign); err != nil {
 			return fr.fail(nameErr(path, err))
 		}
 	}

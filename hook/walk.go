@@ -6,80 +6,20 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-
-	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
 )
 
-// node is one item of a walk: a directory entry, or a path that could not
-// be read (the root itself, or a directory below it), or one of our
-// temporary files that an interrupted run left behind.
+// node is one item of the patch phase's walk: a file, or a path that could
+// not be read (the root itself, or a directory below it).
 type node struct {
 	path string      // display path: the root joined with the names below it
 	typ  fs.FileMode // type bits as lstat(2) reports them
 	err  error       // the root does not exist, or a directory could not be listed
-	temp bool        // a leftover temporary file (atomicfile.IsTemp)
 
 	// When files are written in place, a file with other hard links met
 	// later in the walk closes done when it is finished, and one met after
 	// another name of its inode waits for after: see patchList.
 	after <-chan struct{}
 	done  chan struct{}
-}
-
-// hasSO is the library index's filter: fnmatch "*.so*" on the name.
-func hasSO(name string) bool { return strings.Contains(name, ".so") }
-
-func matchAll(string) bool { return true }
-
-// walk lists root the way upstream's glob helper does: a directory (the
-// root's own symlink followed) yields the entries below it whose name
-// matches (recursively unless told otherwise, never descending into a
-// symlinked directory), in sorted depth-first order; anything else yields
-// root itself when its name matches. Upstream's order is readdir order
-// (nixpkgs #221373); ours depends on names only.
-//
-// Nothing is kept: each directory is listed when the walk reaches it, so
-// memory does not grow with the size of the tree. Temporary files are
-// yielded as such whatever match says.
-func (r *runner) walk(root string, recursive bool, match func(string) bool) iter.Seq[node] {
-	return func(yield func(node) bool) {
-		if fi, err := r.fs.Stat(root); err == nil && fi.IsDir() {
-			r.walkDir(root, recursive, match, yield)
-			return
-		}
-		fi, err := r.fs.Lstat(root)
-		if err != nil {
-			yield(node{path: root, err: err})
-			return
-		}
-		if match(baseName(root)) {
-			yield(node{path: root, typ: fi.Mode().Type()})
-		}
-	}
-}
-
-func (r *runner) walkDir(dir string, recursive bool, match func(string) bool, yield func(node) bool) bool {
-	entries, err := r.fs.ReadDir(dir)
-	if err != nil {
-		return yield(node{path: dir, err: err})
-	}
-	for _, e := range entries {
-		name := e.Name()
-		p := child(dir, name)
-		if atomicfile.IsTemp(name) && e.Type().IsRegular() {
-			if !yield(node{path: p, temp: true}) {
-				return false
-			}
-			continue
-		}
-		if match(name) && !yield(node{path: p, typ: e.Type()}) {
-			return false
-		}
-		if recursive && e.IsDir() && !r.walkDir(p, recursive, match, yield) {
-			return false
-		}
-	}
-	return true
 }
 
 // patchList is the patch phase's walk: every --paths entry in order, each
@@ -102,10 +42,11 @@ func (r *runner) patchList() iter.Seq[node] {
 			links = linkChains{}
 		}
 		for _, root := range r.paths {
-			for n := range r.walk(root, !r.cfg.NoRecurse, matchAll) {
-				if n.err == nil && (n.temp || !n.typ.IsRegular()) {
+			for ln := range r.root(root, !r.cfg.NoRecurse).Walk() {
+				if ln.Err == nil && (isTemp(ln, root) || !ln.Type.IsRegular()) {
 					continue
 				}
+				n := node{path: ln.Path, typ: ln.Type, err: ln.Err}
 				if seen != nil && n.err == nil {
 					key := n.path
 					if abs, err := filepath.Abs(n.path); err == nil {
@@ -174,18 +115,6 @@ func overlapping(roots []string) bool {
 				return true
 			}
 		}
-	}
-	return false
-}
-
-// isFile is pathlib's Path.is_file(): a regular file, symlinks followed.
-func (r *runner) isFile(n node) bool {
-	switch {
-	case n.typ.IsRegular():
-		return true
-	case n.typ&fs.ModeSymlink != 0:
-		fi, err := r.fs.Stat(n.path)
-		return err == nil && fi.Mode().IsRegular()
 	}
 	return false
 }

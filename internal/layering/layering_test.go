@@ -30,6 +30,8 @@ func TestLayering(t *testing.T) {
 		{"wheel", library},
 		{"linkcheck", library},
 		{"relink", library},
+		{"libindex", library},
+		{"internal/ordered", library},
 		{"patchelf", []string{"os/exec", module + "hook", module + "cmd/"}},
 		{"internal/atomicfile", library},
 		{"hook", []string{"os/exec", module + "cmd/"}},
