@@ -1,93 +1,91 @@
 package wheel
 
 import (
+	"context"
 	"errors"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
-	"github.com/gopatchelf/gopatchelf/elf"
-	"github.com/gopatchelf/gopatchelf/relink"
+	"github.com/gopatchelf/gopatchelf/libindex"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
 // ScanLibs lists the shared libraries for [Config.Libs] the way `gopatchelf
-// auto` indexes --libs: each entry in order — a directory (its files whose
-// name contains ".so", by name, not recursively) or a single library file —
-// and then, breadth-first, the directories named by the non-$ORIGIN
-// RUNPATH (else RPATH) entries of the libraries found. A symlink counts
-// under its own name, in the directory of its target when the target has
-// the same name, else in its own. Missing entries and files that are not
-// ELF are skipped; a directory that exists but cannot be listed is an
-// error.
+// auto` indexes --libs (package libindex): each entry in order — a
+// directory (its files whose name contains ".so", by name, not
+// recursively) or a single library file — and then, breadth-first, the
+// directories named by the non-$ORIGIN RUNPATH (else RPATH) entries of the
+// libraries found. A symlink counts under its own name, in the directory
+// of its target when the target has the same name, else in its own.
+// Missing entries and files that are not ELF are skipped; a directory that
+// exists but cannot be listed is an error.
 func ScanLibs(entries []string) ([]resolver.Library, error) {
+	var ix resolver.Index
 	var libs []resolver.Library
-	seen := map[string]bool{}
-	queue := append([]string(nil), entries...)
-	for len(queue) > 0 {
-		entry := queue[0]
-		queue = queue[1:]
-		abs, err := filepath.Abs(entry)
+	var scanErr error
+	seen := map[resolver.Library]bool{}
+	root := func(p string) (libindex.Root, error) {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return libindex.Root{}, err
+		}
+		// One file system for every entry: the machine's, named by
+		// absolute paths less their leading "/".
+		name := strings.TrimPrefix(abs, "/")
+		if name == "" {
+			name = "."
+		}
+		return libindex.Root{FS: rootFS, Name: name, Path: abs}, nil
+	}
+	roots := make([]libindex.Root, 0, len(entries))
+	for _, e := range entries {
+		r, err := root(e)
 		if err != nil {
 			return nil, err
 		}
-		if seen[abs] {
-			continue
-		}
-		seen[abs] = true
-		st, err := os.Stat(abs)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		var files []string
-		if st.IsDir() {
-			des, err := os.ReadDir(abs)
-			if err != nil {
-				return nil, err
+		roots = append(roots, r)
+	}
+	b := libindex.Builder{Index: &ix}
+	err := b.Add(context.Background(), roots, libindex.Options{
+		Select: func(r libindex.Root, n libindex.Node) libindex.Action {
+			if n.Err != nil {
+				if errors.Is(n.Err, fs.ErrNotExist) {
+					return libindex.Skip
+				}
+				return libindex.Pass
 			}
-			for _, de := range des {
-				if strings.Contains(de.Name(), ".so") {
-					files = append(files, filepath.Join(abs, de.Name()))
+			if libindex.IsCandidate(r.FS, n) {
+				return libindex.Read
+			}
+			return libindex.Skip
+		},
+		Found: func(_ libindex.Root, n libindex.Node, _ libindex.Action, lib libindex.Lib) {
+			if n.Err != nil && scanErr == nil {
+				scanErr = n.Err
+				// os.DirFS names the path inside it: name the real one.
+				var pe *fs.PathError
+				if errors.As(n.Err, &pe) {
+					scanErr = &fs.PathError{Op: pe.Op, Path: n.Path, Err: pe.Err}
 				}
 			}
-		} else {
-			files = []string{abs}
-		}
-		for _, p := range files {
-			lib, runpath, ok := readLib(p)
-			if !ok {
-				continue
+			if l := lib.Library; l.Name != "" && !seen[l] {
+				seen[l] = true
+				libs = append(libs, l)
 			}
-			libs = append(libs, lib)
-			queue = append(queue, runpath...)
-		}
+		},
+		Follow: func(dir string) (libindex.Root, bool) {
+			r, err := root(dir)
+			return r, err == nil
+		},
+	})
+	if err == nil {
+		err = scanErr
+	}
+	if err != nil {
+		return nil, err
 	}
 	return libs, nil
 }
 
-// readLib parses one library candidate; ok is false for anything that is
-// not a usable ELF library.
-func readLib(p string) (lib resolver.Library, runpath []string, ok bool) {
-	f, err := elf.Open(p)
-	if err != nil {
-		return lib, nil, false // not ELF, dangling link, unreadable: not a provider
-	}
-	defer f.Close()
-	if f.IsDebugObject() {
-		return lib, nil, false
-	}
-	name := filepath.Base(p)
-	lib = resolver.Library{Name: name, Dir: filepath.Dir(p), Platform: relink.PlatformOf(f)}
-	if real, err := filepath.EvalSymlinks(p); err == nil && filepath.Base(real) == name {
-		lib.Dir = filepath.Dir(real)
-	}
-	for _, e := range strings.Split(f.SearchPath(), ":") {
-		if e != "" && !strings.Contains(e, "$ORIGIN") && !strings.Contains(e, "${ORIGIN}") && filepath.IsAbs(e) {
-			runpath = append(runpath, e)
-		}
-	}
-	return lib, runpath, true
-}
+var rootFS = libindex.DirFS("/")

@@ -3,6 +3,7 @@ package wheel
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	stdelf "debug/elf"
 	"encoding/base64"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/libindex"
 	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
@@ -131,12 +133,14 @@ func Patch(r io.ReaderAt, size int64, w io.Writer, cfg Config) (Report, error) {
 		return Report{}, ErrNoRecord
 	}
 
+	// The wheel's own libraries first, in the sorted order of their
+	// names as auto walks a tree, then cfg.Libs. A member's RUNPATH is
+	// not followed: it names the machine the wheel was built on.
 	var ix resolver.Index
-	for _, m := range members {
-		name := zr.File[m.idx].Name
-		if strings.Contains(path.Base(name), ".so") && !m.f.IsDebugObject() {
-			ix.Add(resolver.Library{Name: path.Base(name), Dir: path.Join(root, path.Dir(name)), Platform: relink.PlatformOf(m.f)})
-		}
+	b := libindex.Builder{Index: &ix}
+	wheelRoot := libindex.Root{FS: newMemberFS(zr, members), Name: ".", Path: root, Recursive: true}
+	if err := b.Add(context.Background(), []libindex.Root{wheelRoot}, libindex.Options{}); err != nil {
+		return Report{}, err
 	}
 	for _, l := range cfg.Libs {
 		ix.Add(l)
