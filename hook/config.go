@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 
 	"github.com/sirupsen/logrus"
@@ -106,6 +107,16 @@ type Config struct {
 	Log logrus.FieldLogger
 	// FS is how files are read and replaced; nil is the real file system.
 	FS FS
+}
+
+// WorkersFor is Config.Workers in a Nix build: the value of
+// $NIX_BUILD_CORES when it is a positive number, else 0 (GOMAXPROCS; to
+// Nix, 0 cores means all of them).
+func WorkersFor(nixBuildCores string) int {
+	if n, err := strconv.Atoi(nixBuildCores); err == nil && n > 0 {
+		return n
+	}
+	return 0
 }
 
 // ErrNoPaths is returned by [Run] when Config.Paths is empty. Its text is

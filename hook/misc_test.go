@@ -54,3 +54,12 @@ func TestNameErr(t *testing.T) {
 	pe := &os.PathError{Op: "open", Path: p, Err: syscall.ENOENT}
 	assert.Equal(t, pe.Error(), nameErr(p, pe).Error())
 }
+
+func TestWorkersFor(t *testing.T) {
+	for _, tc := range []struct {
+		cores string
+		want  int
+	}{{"", 0}, {"0", 0}, {"4", 4}, {"1", 1}, {"-2", 0}, {"many", 0}} {
+		assert.Equal(t, tc.want, WorkersFor(tc.cores), "%q", tc.cores)
+	}
+}

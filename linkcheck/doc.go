@@ -143,8 +143,12 @@
 // fails only for an unusable [Config] or a cancelled context. A finding of
 // severity "error" fails the check ([Report.OK]), "warning" does not.
 // [Report.MarshalJSON] writes the document `gopatchelf check --format
-// json` prints. Its schema is stable: fields are added, never renamed or
-// removed without changing "version".
+// json` prints ([Report.WriteJSON] indents it). Its schema is stable:
+// fields are added, never renamed or removed without changing "version".
+// The other two formats are renderings of the report too:
+// [Report.WriteText] (findings grouped by Python distribution and file,
+// then a summary line) and [Report.WriteGitHub] (GitHub Actions workflow
+// commands).
 //
 //	{
 //	  "version": 1,

@@ -9,5 +9,13 @@
 // (x64) differs from target (AArch64)") and the names of architectures and
 // OS ABIs as pyelftools prints them ([ArchName], [OSABIName]).
 //
-// The package does no I/O and no logging.
+// It also decides the target of a run ([NewTarget]): the interpreter
+// executables get, the libc directory left to the dynamic loader and the
+// platform files are for, from the command line, then $NIX_BINTOOLS,
+// then the machine itself — the same for auto, check and wheel.
+//
+// The package does no logging. Its only I/O is reading what decides the
+// target: the interpreter's ELF header ([PlatformOfFile]), the
+// nix-support files $NIX_BINTOOLS names and the system directories
+// searched for libc.so.6 ([SystemLibcDir]).
 package relink

@@ -26,19 +26,3 @@ func TestAutoParserNames(t *testing.T) {
 	assert.Equal(t, "atomic", w)
 	assert.Equal(t, []string{"--force-rpath"}, a.List("extra_args"))
 }
-
-func TestPatchelfArgs(t *testing.T) {
-	px, err := parsePatchelfArgs([]string{"--force-rpath", "--page-size", "65536", "--debug", "--add-rpath", "/x", "--no-default-lib", "--frobnicate"})
-	require.NoError(t, err)
-	assert.Equal(t, patchelfArgs{forceRpath: true, pageSize: 65536, noDefaultLib: true, ignored: []string{"--add-rpath", "--frobnicate"}}, px)
-
-	px, err = parsePatchelfArgs([]string{"--page-size=0x4000", "--replace-needed", "a", "b"})
-	require.NoError(t, err)
-	assert.Equal(t, uint64(0x4000), px.pageSize)
-	assert.Equal(t, []string{"--replace-needed"}, px.ignored)
-
-	for _, bad := range [][]string{{"--page-size"}, {"--page-size", "4095"}, {"--page-size", "big"}, {"--page-size=0"}} {
-		_, err := parsePatchelfArgs(bad)
-		assert.Error(t, err, "%q", bad)
-	}
-}

@@ -6,19 +6,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/sirupsen/logrus"
 
 	"github.com/gopatchelf/gopatchelf/hook"
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
-	"github.com/gopatchelf/gopatchelf/internal/cli"
 	"github.com/gopatchelf/gopatchelf/internal/cli/argparse"
 	"github.com/gopatchelf/gopatchelf/internal/console"
 	"github.com/gopatchelf/gopatchelf/internal/pyfmt"
+	"github.com/gopatchelf/gopatchelf/patchelf"
 	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
@@ -92,18 +89,20 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		p.WriteError(sio.errOut, ue.Msg)
 		return exitUsage
 	}
-	px, err := parsePatchelfArgs(a.List("extra_args"))
+	px, err := patchelf.ParseExtraArgs(a.List("extra_args"))
 	if err != nil {
 		p.WriteError(sio.errOut, "argument --extra-args: "+err.Error())
 		return exitUsage
 	}
-	when, _ := a.One("fsync")
-	noSync, err := noSync(when)
+	nixBuild := os.Getenv("NIX_BUILD_TOP") != ""
+	fsync, _ := a.One("fsync")
+	noSync, err := atomicfile.ParseSync(fsync, nixBuild)
 	if err != nil {
 		p.WriteError(sio.errOut, "argument --fsync: "+err.Error())
 		return exitUsage
 	}
-	mode, err := writeMode(a)
+	write, _ := a.One("write")
+	mode, err := atomicfile.ParseMode(write, nixBuild)
 	if err != nil {
 		p.WriteError(sio.errOut, "argument --write: "+err.Error())
 		return exitUsage
@@ -112,7 +111,7 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 	con := console.New(sio.out, sio.errOut)
 	defer con.Flush()
 	log := console.NewLogger(con.Stderr(), a.Flag("verbose"))
-	for _, f := range px.ignored {
+	for _, f := range px.Ignored {
 		log.Warnf("ignoring patchelf flag %s in --extra-args", f)
 	}
 	if err := autoInputs(a); err != nil {
@@ -132,20 +131,34 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		KeepLibc:                   a.Flag("keep_libc"),
 		PreserveOrigin:             a.Flag("preserve_origin"),
 		RelativeRpaths:             a.Flag("relative_rpaths"),
-		ForceRpath:                 px.forceRpath,
-		PageSize:                   px.pageSize,
-		NoDefaultLib:               px.noDefaultLib,
+		ForceRpath:                 px.ForceRpath,
+		PageSize:                   px.PageSize,
+		NoDefaultLib:               px.NoDefaultLib,
 		Explain:                    a.Flag("explain"),
 		DryRun:                     a.Flag("dry_run"),
 		ResolutionCache:            a.Flag("resolution_cache"),
-		Workers:                    workers(),
+		Workers:                    hook.WorkersFor(os.Getenv("NIX_BUILD_CORES")),
 		Log:                        log,
 		FS:                         hook.OSFS{NoSync: noSync, Mode: mode},
 	}
-	if err := setTarget(&cfg, a, log); err != nil {
+	interp, _ := a.One("interpreter")
+	libc, _ := a.One("libc_dir")
+	target, err := relink.NewTarget(relink.TargetSpec{Interpreter: interp, LibcDir: libc, Getenv: os.Getenv, SystemLibc: true})
+	if err != nil {
+		if errors.As(err, new(*relink.InterpreterError)) {
+			console.Rawf(log, logrus.ErrorLevel, "Failed to parse dynamic linker (ld) properties.")
+		}
 		log.Error(err)
 		return exitFailure
 	}
+	if target.Interpreter != "" {
+		cfg.Interpreter = hook.DisplayPath(target.Interpreter)
+	}
+	if target.LibcDir != "" {
+		cfg.LibcDir = hook.DisplayPath(target.LibcDir)
+		log.WithField("dir", cfg.LibcDir).Debug("libc directory")
+	}
+	cfg.Target, cfg.LibcNames = target.Platform, target.LibcNames
 
 	out := con.Stdout()
 	structured := a.Flag("structured_logs")
@@ -225,128 +238,6 @@ func autoInputs(a *argparse.Args) error {
 	return nil
 }
 
-// setTarget fills the interpreter, libc dir and target platform: from the
-// flags, else from $NIX_BINTOOLS as the setup hook's environment gives
-// them, else (standalone) no interpreter and the platform of this machine.
-// A libc directory that does not come from $NIX_BINTOOLS counts for
-// glibc's own libraries only (resolver.IsGlibc): outside Nix it is a
-// system directory that holds every library.
-func setTarget(cfg *hook.Config, a *argparse.Args, log logrus.FieldLogger) error {
-	interp, hasInterp := a.One("interpreter")
-	libc, hasLibc := a.One("libc_dir")
-	libcFromNix := false
-	if bintools := os.Getenv("NIX_BINTOOLS"); bintools != "" {
-		support := filepath.Join(bintools, "nix-support")
-		if !hasInterp {
-			b, err := os.ReadFile(filepath.Join(support, "dynamic-linker"))
-			if err != nil {
-				return fmt.Errorf("reading the dynamic linker from $NIX_BINTOOLS: %w", err)
-			}
-			interp, hasInterp = strings.TrimSpace(string(b)), true
-		}
-		if !hasLibc {
-			b, err := os.ReadFile(filepath.Join(support, "orig-libc"))
-			if err != nil {
-				return fmt.Errorf("reading the libc path from $NIX_BINTOOLS: %w", err)
-			}
-			libc, hasLibc, libcFromNix = strings.TrimSpace(string(b))+"/lib", true, true
-		}
-	}
-	cfg.Target = relink.HostPlatform()
-	if hasInterp {
-		cfg.Interpreter = hook.DisplayPath(interp)
-		p, err := relink.PlatformOfFile(cfg.Interpreter)
-		if err != nil {
-			console.Rawf(log, logrus.ErrorLevel, "Failed to parse dynamic linker (ld) properties.")
-			return err
-		}
-		cfg.Target = p
-	}
-	if !hasLibc {
-		libc, hasLibc = systemLibcDir("/", cfg.Interpreter, cfg.Target == relink.HostPlatform())
-	}
-	if hasLibc {
-		cfg.LibcDir = hook.DisplayPath(libc)
-		log.WithField("dir", cfg.LibcDir).Debug("libc directory")
-	}
-	if !libcFromNix {
-		cfg.LibcNames = resolver.IsGlibc
-	}
-	return nil
-}
-
-// multiarch are Debian's multiarch directory names, by GOARCH.
-var multiarch = map[string]string{
-	"amd64": "x86_64-linux-gnu", "386": "i386-linux-gnu", "arm64": "aarch64-linux-gnu",
-	"arm": "arm-linux-gnueabihf", "ppc64": "powerpc64-linux-gnu", "ppc64le": "powerpc64le-linux-gnu",
-	"s390x": "s390x-linux-gnu", "riscv64": "riscv64-linux-gnu", "loong64": "loongarch64-linux-gnu",
-}
-
-// systemLibcDir finds this machine's libc directory outside Nix, so that
-// glibc's own libraries are left to the dynamic linker as they are left to
-// Nix's: the directory of the interpreter given (resolved through
-// symlinks) when it holds libc.so.6, which covers a cross sysroot such as
-// /usr/aarch64-linux-gnu/lib; else, for the machine's own platform, the
-// first of the usual directories (Debian's and Ubuntu's multiarch ones,
-// then Fedora's /lib64 and /usr/lib64, then /lib and /usr/lib) that holds
-// libc.so.6. On NixOS there is none; pass --libc-dir.
-//
-// root is "/" but for tests, which lay out a Debian or Fedora system
-// under a directory; interp is then under root too.
-func systemLibcDir(root, interp string, host bool) (string, bool) {
-	var dirs []string
-	if interp != "" {
-		if real, err := filepath.EvalSymlinks(interp); err == nil {
-			dirs = append(dirs, filepath.Dir(real))
-		}
-		dirs = append(dirs, filepath.Dir(interp))
-	}
-	if host {
-		var sys []string
-		if m, ok := multiarch[runtime.GOARCH]; ok {
-			sys = append(sys, "/lib/"+m, "/usr/lib/"+m)
-		}
-		for _, d := range append(sys, "/lib64", "/usr/lib64", "/lib", "/usr/lib") {
-			dirs = append(dirs, filepath.Join(root, d))
-		}
-	}
-	for _, d := range dirs {
-		if fi, err := os.Stat(filepath.Join(d, "libc.so.6")); err == nil && fi.Mode().IsRegular() {
-			return d, true
-		}
-	}
-	return "", false
-}
-
-// noSync reads --fsync. A Nix build (NIX_BUILD_TOP set by the builder)
-// needs no fsync: Nix discards an output whose build did not finish.
-func noSync(when string) (bool, error) {
-	switch when {
-	case "", "auto":
-		return os.Getenv("NIX_BUILD_TOP") != "", nil
-	case "always":
-		return false, nil
-	case "never":
-		return true, nil
-	}
-	return false, fmt.Errorf("invalid choice: '%s' (choose from 'auto', 'always', 'never')", when)
-}
-
-// writeMode is the --write choice: auto means in place inside a Nix build.
-func writeMode(a *argparse.Args) (atomicfile.Mode, error) {
-	when, _ := a.One("write")
-	return atomicfile.ParseMode(when, os.Getenv("NIX_BUILD_TOP") != "")
-}
-
-// workers is $NIX_BUILD_CORES when set and positive (0 means "all" to
-// Nix), else GOMAXPROCS.
-func workers() int {
-	if n, err := strconv.Atoi(os.Getenv("NIX_BUILD_CORES")); err == nil && n > 0 {
-		return n
-	}
-	return runtime.GOMAXPROCS(0)
-}
-
 // argsDict is vars(args) of upstream's parser, which it prints at start.
 // Our own options are left out so that the dump reads as upstream's.
 func argsDict(a *argparse.Args) pyfmt.Dict {
@@ -378,61 +269,4 @@ func argsDict(a *argparse.Args) pyfmt.Dict {
 		"runtime_dependencies": paths("runtime_dependencies"),
 		"structured_logs":      a.Flag("structured_logs"),
 	}
-}
-
-// patchelfArgs are the patchelf flags of --extra-args that mean something
-// to us.
-type patchelfArgs struct {
-	forceRpath   bool
-	pageSize     uint64
-	noDefaultLib bool
-	ignored      []string
-}
-
-// patchelfValueFlags are patchelf flags that take values (how many), so
-// that their values are not mistaken for flags when ignoring them.
-var patchelfValueFlags = map[string]int{
-	"--set-interpreter": 1, "--interpreter": 1, "--set-rpath": 1, "--add-rpath": 1,
-	"--allowed-rpath-prefixes": 1, "--set-soname": 1, "--add-needed": 1, "--remove-needed": 1,
-	"--replace-needed": 2, "--output": 1, "--set-os-abi": 1, "--rename-dynamic-symbols": 1,
-	"--clear-symbol-version": 1,
-}
-
-// patchelfHarmless are patchelf flags that change nothing in what we write.
-var patchelfHarmless = map[string]bool{
-	"--debug": true, "--no-sort": true, "--no-clobber-old-sections": true,
-}
-
-func parsePatchelfArgs(args []string) (patchelfArgs, error) {
-	var px patchelfArgs
-	for i := 0; i < len(args); i++ {
-		arg := args[i]
-		name, value, hasValue := strings.Cut(arg, "=")
-		switch {
-		case arg == "--force-rpath":
-			px.forceRpath = true
-		case arg == "--no-default-lib":
-			px.noDefaultLib = true
-		case name == "--page-size":
-			if !hasValue {
-				if i+1 >= len(args) {
-					return px, errors.New("--page-size needs a value")
-				}
-				i++
-				value = args[i]
-			}
-			n, err := cli.ParseNumber(value)
-			if err != nil || n == 0 || n&(n-1) != 0 {
-				return px, fmt.Errorf("invalid --page-size %q: want a power of two", value)
-			}
-			px.pageSize = n
-		case patchelfHarmless[arg]:
-		default:
-			px.ignored = append(px.ignored, arg)
-			if n := patchelfValueFlags[arg]; n > 0 {
-				i += min(n, len(args)-1-i)
-			}
-		}
-	}
-	return px, nil
 }

@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/gopatchelf/gopatchelf/internal/cli"
 	"github.com/gopatchelf/gopatchelf/internal/console"
@@ -68,20 +64,23 @@ func runCheck(ctx context.Context, argv []string, sio stdio) int {
 	con := console.New(sio.out, sio.errOut)
 	defer con.Flush()
 	log := console.NewLogger(con.Stderr(), a.Flag("verbose"))
+	interp := a.Value("interpreter", "")
 	err := badInput(a.Operands, "PATH", wantAny)
 	if err == nil && !inNixBuild() {
 		err = badInput(a.List("libs"), "--libs", wantAny)
 	}
-	if err != nil {
-		log.Error(err)
-		return exitUsage
-	}
 	if err == nil {
 		err = badInput(a.List("host"), "--host", wantFile)
 	}
-	interp, err2 := checkInterpreter(a)
+	if err == nil && interp != "" {
+		err = badInput([]string{interp}, "--interpreter", wantFile)
+	}
+	// The loader for libraries no program loads, which sets the target:
+	// --interpreter, else $NIX_BINTOOLS's in a Nix build, else this
+	// machine's.
+	var target relink.Target
 	if err == nil {
-		err = err2
+		target, err = relink.NewTarget(relink.TargetSpec{Interpreter: interp, Getenv: os.Getenv})
 	}
 	if err != nil {
 		log.Error(err)
@@ -94,10 +93,8 @@ func runCheck(ctx context.Context, argv []string, sio stdio) int {
 		NoDefaultDirs:    a.Flag("no-default-dirs"),
 		UndefinedSymbols: a.Flag("undefined-symbols"),
 		Hosts:            a.List("host"),
-		Interpreter:      interp,
-	}
-	if interp == "" {
-		cfg.Target = relink.HostPlatform()
+		Interpreter:      target.Interpreter,
+		Target:           target.Platform, // zero with an interpreter: linkcheck reads its platform
 	}
 	rep, err := linkcheck.Check(ctx, cfg)
 	if err != nil {
@@ -108,20 +105,9 @@ func runCheck(ctx context.Context, argv []string, sio stdio) int {
 		log.Error(err)
 		return exitFailure
 	}
-	out := con.Stdout()
-	switch format {
-	case "json":
-		enc := json.NewEncoder(out)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			log.Error(err)
-			return exitFailure
-		}
-	case "github":
-		writeGitHub(out, rep)
-	default:
-		writeCheckText(out, log, rep, hintAdvice())
+	if err := writeReport(con.Stdout(), log, rep, format); err != nil {
+		log.Error(err)
+		return exitFailure
 	}
 	if err := con.Flush(); err != nil {
 		log.Error(err)
@@ -131,21 +117,4 @@ func runCheck(ctx context.Context, argv []string, sio stdio) int {
 		return exitFailure
 	}
 	return exitOK
-}
-
-// checkInterpreter is the loader for libraries no program loads, which
-// sets the target: --interpreter, else $NIX_BINTOOLS's dynamic-linker in
-// a Nix build, else "" (this machine's loader and platform).
-func checkInterpreter(a *cli.Args) (string, error) {
-	if v := a.Value("interpreter", ""); v != "" {
-		return v, badInput([]string{v}, "--interpreter", wantFile)
-	}
-	if bintools := os.Getenv("NIX_BINTOOLS"); bintools != "" {
-		b, err := os.ReadFile(filepath.Join(bintools, "nix-support", "dynamic-linker"))
-		if err != nil {
-			return "", fmt.Errorf("reading the dynamic linker from $NIX_BINTOOLS: %w", err)
-		}
-		return strings.TrimSpace(string(b)), nil
-	}
-	return "", nil
 }

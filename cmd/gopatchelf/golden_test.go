@@ -15,6 +15,7 @@ import (
 
 	"github.com/gopatchelf/gopatchelf/elf"
 	"github.com/gopatchelf/gopatchelf/internal/elftest"
+	"github.com/gopatchelf/gopatchelf/relink"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/*.txt from the current output")
@@ -206,7 +207,7 @@ func TestUnreadableFile(t *testing.T) {
 // Standalone without --libc-dir: the system's libc directory is found, so
 // libc.so.6 is left to the system's dynamic linker, as Nix's would be.
 func TestStandaloneFindsSystemLibc(t *testing.T) {
-	dir, ok := systemLibcDir("/", "", true)
+	dir, ok := relink.SystemLibcDir("/", "", true)
 	if !ok {
 		t.Skip("no libc.so.6 in the usual system directories (NixOS?)")
 	}

@@ -47,30 +47,3 @@ func TestCommandsAreUnique(t *testing.T) {
 		assert.NotNil(t, c.run, c.name)
 	}
 }
-
-func TestNoSync(t *testing.T) {
-	for _, tc := range []struct {
-		when, buildTop string
-		want           bool
-		wantErr        bool
-	}{
-		{when: "", want: false},
-		{when: "", buildTop: "/build", want: true},
-		{when: "auto", want: false},
-		{when: "auto", buildTop: "/build", want: true},
-		{when: "always", buildTop: "/build", want: false},
-		{when: "never", want: true},
-		{when: "yes", wantErr: true},
-	} {
-		t.Run(tc.when+"/"+tc.buildTop, func(t *testing.T) {
-			t.Setenv("NIX_BUILD_TOP", tc.buildTop)
-			got, err := noSync(tc.when)
-			if tc.wantErr {
-				assert.Error(t, err)
-				return
-			}
-			assert.NoError(t, err)
-			assert.Equal(t, tc.want, got)
-		})
-	}
-}

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
@@ -31,12 +32,7 @@ func outsideNix(t *testing.T) {
 // systemLib finds a library the way the machine's loader would by
 // default, in the usual system directories.
 func systemLib(name string) (string, bool) {
-	var dirs []string
-	if m, ok := multiarch[runtime.GOARCH]; ok {
-		dirs = append(dirs, "/lib/"+m, "/usr/lib/"+m)
-	}
-	dirs = append(dirs, "/lib64", "/usr/lib64", "/lib", "/usr/lib")
-	for _, d := range dirs {
+	for _, d := range relink.SystemDirs("/") {
 		p := filepath.Join(d, name)
 		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
 			return p, true

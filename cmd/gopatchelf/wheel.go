@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/gopatchelf/gopatchelf/internal/cli"
 	"github.com/gopatchelf/gopatchelf/internal/console"
+	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 	"github.com/gopatchelf/gopatchelf/wheel"
 )
@@ -86,9 +86,16 @@ func runWheel(ctx context.Context, args []string, sio stdio) int {
 		log.Error(err)
 		return exitFailure
 	}
-	cfg := wheel.Config{Libs: found, Interpreter: a.Value("interpreter", ""), IgnoreMissing: ignore}
-	if libcDir := a.Value("libc-dir", ""); libcDir != "" {
-		abs, err := filepath.Abs(libcDir)
+	// No environment: a wheel is for whatever machine installs it, not for
+	// the Nix build that may be running this.
+	target, err := relink.NewTarget(relink.TargetSpec{Interpreter: a.Value("interpreter", ""), LibcDir: a.Value("libc-dir", ""), Libc: true})
+	if err != nil {
+		log.Error(err)
+		return exitFailure
+	}
+	cfg := wheel.Config{Libs: found, Interpreter: target.Interpreter, IgnoreMissing: ignore}
+	if target.LibcDir != "" {
+		abs, err := filepath.Abs(target.LibcDir)
 		if err != nil {
 			log.Error(err)
 			return exitFailure
@@ -203,18 +210,10 @@ func wheelOne(ctx context.Context, in, outDir string, cfg wheel.Config, checkFor
 			return missing, err
 		}
 		rep := res.Check
-		switch {
-		case checkFormat == "json":
-			enc := json.NewEncoder(report)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(rep); err != nil {
+		if checkFormat != "text" || len(rep.Findings) > 0 {
+			if err := writeReport(report, console.NewLogger(report, false), rep, checkFormat); err != nil {
 				return missing, err
 			}
-		case checkFormat == "github":
-			writeGitHub(report, rep)
-		case len(rep.Findings) > 0:
-			writeCheckText(report, console.NewLogger(report, false), rep, hintAdvice())
 		}
 		return missing || !rep.OK(), nil
 	}

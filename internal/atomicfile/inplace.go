@@ -48,6 +48,23 @@ func ParseMode(s string, inNixBuild bool) (Mode, error) {
 	return Atomic, fmt.Errorf("invalid choice: '%s' (choose from 'auto', 'in-place', 'atomic')", s)
 }
 
+// ParseSync parses a --fsync value and returns whether to skip the sync
+// (Options.NoSync): "always", "never", or "auto", which skips it inside a
+// Nix build (inNixBuild, from $NIX_BUILD_TOP): Nix discards an output
+// whose build did not finish, so a power loss cannot leave a torn file
+// behind in a store path.
+func ParseSync(s string, inNixBuild bool) (noSync bool, err error) {
+	switch s {
+	case "", "auto":
+		return inNixBuild, nil
+	case "always":
+		return false, nil
+	case "never":
+		return true, nil
+	}
+	return false, fmt.Errorf("invalid choice: '%s' (choose from 'auto', 'always', 'never')", s)
+}
+
 // NotWritableError is the refusal of a file the caller may not write: no
 // write permission for a caller that is not root, or a read-only file
 // system. Its message is patchelf's ("open: Permission denied") after the

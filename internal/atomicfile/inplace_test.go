@@ -22,6 +22,35 @@ func inode(t *testing.T, path string) uint64 {
 	return st.Sys().(*syscall.Stat_t).Ino
 }
 
+func TestParseSync(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		nix   bool
+		want  bool
+		error string
+	}{
+		{"", false, false, ""},
+		{"", true, true, ""},
+		{"auto", false, false, ""},
+		{"auto", true, true, ""},
+		{"always", true, false, ""},
+		{"always", false, false, ""},
+		{"never", false, true, ""},
+		{"never", true, true, ""},
+		{"yes", false, false, "invalid choice: 'yes' (choose from 'auto', 'always', 'never')"},
+	} {
+		t.Run(fmt.Sprintf("%s/nix=%v", tc.in, tc.nix), func(t *testing.T) {
+			got, err := ParseSync(tc.in, tc.nix)
+			if tc.error != "" {
+				assert.EqualError(t, err, tc.error)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
 func TestParseMode(t *testing.T) {
 	for _, tc := range []struct {
 		in    string
