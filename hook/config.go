@@ -182,6 +182,11 @@ type OSFS struct {
 	// killed mid-write leaves torn (see internal/atomicfile). For Nix
 	// builds only.
 	Mode atomicfile.Mode
+
+	// group, set by Run when files are synced and replaced atomically,
+	// holds the replacements until the end of the patch phase, which
+	// flushes them to disk at once (see atomicfile.Group).
+	group *atomicfile.Group
 }
 
 func (OSFS) Lstat(name string) (fs.FileInfo, error)     { return os.Lstat(name) }
@@ -260,7 +265,7 @@ func (OSFS) Realpath(name string) (string, error) {
 }
 
 func (o OSFS) Replace(name string, edit func(tmp *os.File) error) error {
-	return atomicfile.Options{NoSync: o.NoSync, Mode: o.Mode}.ReplaceCopy(name, edit)
+	return atomicfile.Options{NoSync: o.NoSync, Mode: o.Mode, Group: o.group}.ReplaceCopy(name, edit)
 }
 
 func (OSFS) Remove(name string) error { return os.Remove(name) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
 	"github.com/gopatchelf/gopatchelf/internal/ordered"
 	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
@@ -36,6 +37,9 @@ type runner struct {
 	realDirs sync.Map // dir -> realDirResult
 
 	report Report
+
+	// group holds the atomic replacements until commit (OSFS only).
+	group *atomicfile.Group
 }
 
 type realDirResult struct {
@@ -75,6 +79,10 @@ func newRunner(cfg Config) *runner {
 	}
 	if r.fs == nil {
 		r.fs = OSFS{}
+	}
+	if o, ok := r.fs.(OSFS); ok && !o.NoSync && o.Mode == atomicfile.Atomic && !cfg.DryRun {
+		o.group = atomicfile.NewGroup()
+		r.fs, r.group = o, o.group
 	}
 	if r.log == nil {
 		l := logrus.New()
@@ -160,6 +168,7 @@ func (r *runner) run(ctx context.Context) error {
 			r.cfg.Progress(done, max(done, r.total))
 		}
 	})
+	r.commit()
 	if err != nil {
 		return err
 	}
@@ -178,6 +187,28 @@ func (r *runner) run(ctx context.Context) error {
 		r.log.Warn(mismatchMessage(mm))
 	}
 	return nil
+}
+
+// commit replaces the files the patch phase wrote into temporary files
+// (when it was given a group: synced, atomic replacements), all after one
+// flush of the file system. A file whose replacement fails is Failed, and
+// stays as it was.
+func (r *runner) commit() {
+	if r.group == nil {
+		return
+	}
+	errs := r.group.Commit()
+	if len(errs) == 0 {
+		return
+	}
+	for i, f := range r.report.Files {
+		if err, ok := errs[f.Path]; ok {
+			err = nameErr(f.Path, err)
+			r.report.Files[i].Outcome, r.report.Files[i].Err = Failed, err
+			r.report.Errors = append(r.report.Errors, err)
+			r.log.Error(err.Error())
+		}
+	}
 }
 
 // removeLeftover removes a temporary file an interrupted run left in the

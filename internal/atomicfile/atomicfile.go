@@ -46,6 +46,13 @@ type Options struct {
 	// Atomically, a file the caller may write in a directory it may not
 	// (no temporary file can be made there) is written in place too.
 	Mode Mode
+
+	// Group, when set and NoSync is not, leaves each atomic replacement
+	// pending in it: the temporary file is complete, but it is synced and
+	// renamed over the original only by [Group.Commit], with the others
+	// (one flush of the file system for all of them). Writes in place are
+	// not grouped.
+	Group *Group
 }
 
 // Pending is a temporary file that will replace path on Commit.
@@ -178,6 +185,9 @@ func (o Options) replace(path string, fill func(*os.File) error, inPlace func(pa
 	defer p.Cleanup()
 	if err := fill(p.File); err != nil {
 		return err
+	}
+	if o.Group != nil && !o.NoSync {
+		return o.Group.add(p)
 	}
 	return p.Commit()
 }

@@ -18,6 +18,11 @@
 // rename still guarantees there is that a killed or failing run leaves
 // every file whole.
 //
+// A run that replaces many files can leave them pending in a [Group]
+// ([Options.Group]): each temporary file is written whole, then
+// [Group.Commit] flushes the file system once (syncfs) and renames them
+// all, instead of one fsync, a journal commit, per file.
+//
 // # Writing in place
 //
 // [Options.Mode] InPlace ([ParseMode]'s choice for --write in-place, and for
