@@ -10,7 +10,11 @@
 // the extension), written into RUNPATH as `$ORIGIN`-relative entries so the
 // wheel stays relocatable, then in the libraries given by [Config.Libs]
 // (see [ScanLibs]), written as absolute directories. First found wins, as
-// in package resolver. A dependency that is a file in Config.LibcDir is
+// in package resolver. Both are indexed by package libindex with the rules
+// `gopatchelf auto` applies to a tree: the wheel is read as a file system
+// (*zip.Reader), its members in the sorted order of their names; their
+// RUNPATHs are not followed, as they name the machine the wheel was built
+// on. A dependency that is a file in Config.LibcDir is
 // left to the dynamic loader. A member whose dependencies are all found
 // in the libc dir keeps its RUNPATH.
 //
