@@ -7,8 +7,9 @@
 //
 // [Run] takes a [Config] (the script's command line, field for field) and:
 //
-//  1. builds the library index breadth-first: the trees being patched
-//     (unless IgnoreExisting), then each --libs entry, each followed by the
+//  1. builds the library index breadth-first with package libindex (as
+//     package wheel does): the trees being patched (unless
+//     IgnoreExisting), then each --libs entry, each followed by the
 //     closure of its libraries' non-$ORIGIN RUNPATH entries. A file counts
 //     under its own name (the contract's symlink rules); non-ELF files,
 //     dangling links and separate debug objects are not indexed. What the

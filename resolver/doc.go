@@ -1,8 +1,9 @@
 // Package resolver decides, for one ELF file, which directory satisfies
 // each of its dependencies and what its new RUNPATH is, following nixpkgs'
 // auto-patchelf (see the contract, §2). It is the pure core of
-// `gopatchelf auto`: the hook package walks the trees, parses the files and
-// builds the [Index]; this package only computes.
+// `gopatchelf auto`: package libindex walks the trees, parses the files and
+// builds the [Index] (for the hook and for wheels); this package only
+// computes.
 //
 // # The index and its precedence
 //
