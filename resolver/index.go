@@ -55,8 +55,8 @@ type Library struct {
 	Name string
 	// Dir is the directory that goes into RUNPATH when this library is
 	// chosen. For a symlink it is the symlink's directory, unless the
-	// target has the same base name (then the target's); the hook applies
-	// that rule (contract §2, nixpkgs #210908).
+	// target has the same base name (then the target's); package libindex
+	// applies that rule (contract §2, nixpkgs #210908).
 	Dir string
 	Platform
 }
