@@ -74,20 +74,15 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+
+	"github.com/gopatchelf/gopatchelf/internal/arch"
 )
 
 // DefaultPageSize is the largest page size Linux uses on the architecture:
-// a new segment aligned to it maps on every kernel configuration.
+// a new segment aligned to it maps on every kernel configuration (the
+// per-architecture table, internal/arch, holds it).
 func DefaultPageSize(m stdelf.Machine) uint64 {
-	switch m {
-	case stdelf.EM_AARCH64, stdelf.EM_PPC64, stdelf.EM_PPC, stdelf.EM_MIPS, stdelf.EM_MIPS_RS3_LE,
-		stdelf.EM_IA_64, stdelf.EM_LOONGARCH, stdelf.EM_ALPHA, stdelf.EM_ARM:
-		return 0x10000
-	case stdelf.EM_SPARCV9, stdelf.EM_SPARC:
-		return 0x2000
-	default:
-		return 0x1000
-	}
+	return arch.PageSize(m)
 }
 
 // dtMIPSRldMapRel holds an address relative to its own dynamic entry.
