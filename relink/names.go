@@ -4,46 +4,15 @@ import (
 	stdelf "debug/elf"
 	"strconv"
 
+	"github.com/gopatchelf/gopatchelf/internal/arch"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
-// archNames are the architecture names auto-patchelf prints: pyelftools'
-// ELFFile.get_machine_arch(), for the machines anyone runs Nix on or might
-// find in a wheel. Others print as "<unknown>", as there.
-var archNames = map[stdelf.Machine]string{
-	stdelf.EM_386:         "x86",
-	stdelf.EM_X86_64:      "x64",
-	stdelf.EM_ARM:         "ARM",
-	stdelf.EM_AARCH64:     "AArch64",
-	stdelf.EM_MIPS:        "MIPS",
-	stdelf.EM_MIPS_RS3_LE: "MIPS RS3000 Little-endian",
-	stdelf.EM_PPC:         "PowerPC",
-	stdelf.EM_PPC64:       "64-bit PowerPC",
-	stdelf.EM_S390:        "IBM S/390",
-	stdelf.EM_RISCV:       "RISC-V",
-	stdelf.EM_LOONGARCH:   "LoongArch",
-	stdelf.EM_SPARC:       "SPARC",
-	stdelf.EM_SPARC32PLUS: "Enhanced SPARC",
-	stdelf.EM_SPARCV9:     "SPARC Version 9",
-	stdelf.EM_IA_64:       "Intel IA-64",
-	stdelf.EM_ALPHA:       "Digital Alpha",
-	stdelf.EM_SH:          "Hitachi SH",
-	stdelf.EM_68K:         "Motorola 68000",
-	stdelf.EM_PARISC:      "Hewlett-Packard PA-RISC",
-	stdelf.EM_MICROBLAZE:  "Xilinx MicroBlaze 32-bit RISC",
-	stdelf.EM_BPF:         "Linux BPF - in-kernel virtual machine",
-	stdelf.EM_AMDGPU:      "AMD GPU",
-	stdelf.EM_CUDA:        "NVIDIA CUDA",
-	stdelf.EM_XTENSA:      "Tensilica Xtensa",
-	stdelf.EM_ARC_COMPACT: "ARC International ARCompact",
-	stdelf.EM_AVR:         "Atmel AVR 8-bit",
-	stdelf.EM_MSP430:      "Texas Instruments msp430",
-}
-
 // ArchName is the name auto-patchelf prints for a machine (pyelftools'
-// get_machine_arch): "x64", "AArch64", "64-bit PowerPC", "<unknown>", ….
+// get_machine_arch, from internal/arch's table): "x64", "AArch64",
+// "64-bit PowerPC", or "<unknown>" as there for a machine it does not name.
 func ArchName(m stdelf.Machine) string {
-	if n, ok := archNames[m]; ok {
+	if n, ok := arch.MachineName(m); ok {
 		return n
 	}
 	return "<unknown>"
