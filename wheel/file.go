@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	stdelf "debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gopatchelf/gopatchelf/internal/arch"
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
 	"github.com/gopatchelf/gopatchelf/linkcheck"
 	"github.com/gopatchelf/gopatchelf/resolver"
@@ -113,19 +113,6 @@ func CheckFile(ctx context.Context, in string, cfg Config) (FileResult, error) {
 	return res, nil
 }
 
-// tagArches are the architectures of Linux wheel platform tags
-// (manylinux_2_17_x86_64, musllinux_1_2_aarch64, linux_armv7l, …).
-var tagArches = map[string]resolver.Platform{
-	"x86_64":  {Machine: stdelf.EM_X86_64, Class: stdelf.ELFCLASS64, Data: stdelf.ELFDATA2LSB},
-	"i686":    {Machine: stdelf.EM_386, Class: stdelf.ELFCLASS32, Data: stdelf.ELFDATA2LSB},
-	"aarch64": {Machine: stdelf.EM_AARCH64, Class: stdelf.ELFCLASS64, Data: stdelf.ELFDATA2LSB},
-	"armv7l":  {Machine: stdelf.EM_ARM, Class: stdelf.ELFCLASS32, Data: stdelf.ELFDATA2LSB},
-	"ppc64le": {Machine: stdelf.EM_PPC64, Class: stdelf.ELFCLASS64, Data: stdelf.ELFDATA2LSB},
-	"ppc64":   {Machine: stdelf.EM_PPC64, Class: stdelf.ELFCLASS64, Data: stdelf.ELFDATA2MSB},
-	"s390x":   {Machine: stdelf.EM_S390, Class: stdelf.ELFCLASS64, Data: stdelf.ELFDATA2MSB},
-	"riscv64": {Machine: stdelf.EM_RISCV, Class: stdelf.ELFCLASS64, Data: stdelf.ELFDATA2LSB},
-}
-
 // TargetOf is the platform a wheel file name's platform tag names (PEP
 // 425: NAME-VERSION[-BUILD]-PY-ABI-PLATFORM.whl, the platform possibly a
 // dot-separated set of tags for one architecture), or nil when it names
@@ -139,10 +126,8 @@ func TargetOf(name string) *resolver.Platform {
 		if !strings.HasPrefix(tag, "linux_") && !strings.HasPrefix(tag, "manylinux") && !strings.HasPrefix(tag, "musllinux") {
 			continue
 		}
-		for arch, p := range tagArches {
-			if strings.HasSuffix(tag, "_"+arch) {
-				return &p
-			}
+		if a, ok := arch.ByWheelTag(tag); ok {
+			return &resolver.Platform{Machine: a.Machine, Class: a.Class, Data: a.Data}
 		}
 	}
 	return nil

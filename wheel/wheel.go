@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/internal/arch"
 	"github.com/gopatchelf/gopatchelf/libindex"
 	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
@@ -97,12 +98,23 @@ const root = "/<wheel>"
 const systemDir = "/<system>"
 
 // SystemLibs are the libraries the manylinux policies (PEP 600, auditwheel's
-// policy.json) allow a wheel to take from the system rather than bundle.
-var SystemLibs = []string{
+// policy.json) allow a wheel to take from the system rather than bundle:
+// these and the glibc loader of every architecture wheels are tagged for.
+var SystemLibs = append([]string{
 	"libc.so.6", "libm.so.6", "libdl.so.2", "librt.so.1", "libpthread.so.0", "libutil.so.1",
 	"libnsl.so.1", "libcrypt.so.1", "libgcc_s.so.1", "libstdc++.so.6",
-	"ld-linux-x86-64.so.2", "ld-linux.so.2", "ld-linux-aarch64.so.1", "ld-linux-armhf.so.3",
-	"ld64.so.1", "ld64.so.2", "ld-linux-riscv64-lp64d.so.1",
+}, wheelLoaders()...)
+
+// wheelLoaders are the file names of the glibc loaders of the
+// architectures of wheel platform tags, in internal/arch's order.
+func wheelLoaders() []string {
+	var names []string
+	for _, a := range arch.All() {
+		if len(a.WheelArchs) > 0 && a.Loader != "" && !slices.Contains(names, path.Base(a.Loader)) {
+			names = append(names, path.Base(a.Loader))
+		}
+	}
+	return names
 }
 
 // ErrNoRecord is returned for a wheel without `*.dist-info/RECORD`.
