@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/internal/arch"
 )
 
 // Options control [Scrub]. The zero value scrubs /nix/store references
@@ -188,25 +189,18 @@ func blankUnloaded(f *elf.File, data, orig []byte, storeDir string, changes *[]C
 // PlaceholderInterpreter is the interpreter [Scrub] gives an executable
 // whose interpreter is in the store: the path the architecture's psABI
 // (and every FHS distribution) gives the same loader, found from its file
-// name — /lib64/ld-linux-x86-64.so.2, /lib/ld-linux-aarch64.so.1,
-// /lib/ld-musl-x86_64.so.1, … It depends on nothing but the file, so a
-// fixed-output derivation's hash stays the same when the store path of
+// name in internal/arch's table — /lib64/ld-linux-x86-64.so.2,
+// /lib/ld-linux-aarch64.so.1, /lib/ld-musl-x86_64.so.1, …; /lib for a
+// loader the table does not know. It depends on nothing but the file, so
+// a fixed-output derivation's hash stays the same when the store path of
 // glibc changes, and it names no store path.
 func PlaceholderInterpreter(f *elf.File) string {
 	base := path.Base(f.Interpreter)
 	if base == "" || base == "/" || base == "." {
 		base = "ld.so"
 	}
-	dir := "/lib"
-	switch base {
-	case "ld-linux-x86-64.so.2", "ld64.so.2":
-		dir = "/lib64"
-	case "ld-linux-x32.so.2":
-		dir = "/libx32"
-	case "ld64.so.1":
-		if f.Machine != stdelf.EM_S390 { // ppc64 ELFv1; s390x keeps it in /lib
-			dir = "/lib64"
-		}
+	if p, ok := arch.LoaderPath(base, f.Machine, f.Class); ok {
+		return p
 	}
-	return dir + "/" + base
+	return "/lib/" + base
 }
