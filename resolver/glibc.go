@@ -1,17 +1,21 @@
 package resolver
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gopatchelf/gopatchelf/internal/arch"
+)
 
 // glibcSonames are the sonames of the shared libraries glibc installs (as
 // of 2.40; libcrypt left glibc for libxcrypt in 2.39, libSegFault in
-// 2.35, both still listed for older systems).
+// 2.35, both still listed for older systems), but for the loaders, which
+// internal/arch's table names.
 var glibcSonames = map[string]bool{
 	"libc.so.6": true, "libm.so.6": true, "libpthread.so.0": true, "libdl.so.2": true,
 	"librt.so.1": true, "libresolv.so.2": true, "libutil.so.1": true, "libanl.so.1": true,
 	"libmvec.so.1": true, "libthread_db.so.1": true, "libBrokenLocale.so.1": true,
 	"libc_malloc_debug.so.0": true, "libmemusage.so": true, "libpcprofile.so": true,
 	"libSegFault.so": true, "libnsl.so.1": true, "libcidn.so.1": true, "libcrypt.so.1": true,
-	"ld.so.1": true, "ld64.so.1": true, "ld64.so.2": true,
 	// alpha and ia64 number them differently
 	"libc.so.6.1": true, "libm.so.6.1": true,
 }
@@ -28,7 +32,7 @@ func IsGlibc(name string) bool {
 		name = name[i+1:]
 	}
 	switch {
-	case glibcSonames[name]:
+	case glibcSonames[name], arch.IsGlibcLoader(name):
 		return true
 	case strings.HasPrefix(name, "ld-linux") && strings.Contains(name, ".so."):
 		return true
