@@ -3,6 +3,8 @@ package elftest
 import (
 	stdelf "debug/elf"
 	"path/filepath"
+
+	"github.com/gopatchelf/gopatchelf/internal/arch"
 )
 
 // Arch is one target architecture of the fixtures, with what it takes to
@@ -37,46 +39,33 @@ type Arch struct {
 func (a Arch) Sysroot() string { return filepath.Join("/usr", a.Triple) }
 
 // arches is the fixture table's first dimension, in the order the build
-// script builds them.
+// script builds them. GOARCH, Machine, Class, Data and Interp come from
+// internal/arch's row of the same name; the rest is the toolchain's.
 var arches = []Arch{
-	{
-		Name: "x86_64", GOARCH: "amd64", Machine: stdelf.EM_X86_64, Class: stdelf.ELFCLASS64, Data: stdelf.ELFDATA2LSB,
-		Triple: "x86_64-linux-gnu", Interp: "/lib64/ld-linux-x86-64.so.2", Qemu: "qemu-x86_64",
-		PageSize: 0x1000, Static: true, StaticPIE: true,
-	},
-	{
-		Name: "i686", GOARCH: "386", Machine: stdelf.EM_386, Class: stdelf.ELFCLASS32, Data: stdelf.ELFDATA2LSB,
-		Triple: "i686-linux-gnu", Interp: "/lib/ld-linux.so.2", Qemu: "qemu-i386",
-		PageSize: 0x1000,
-	},
-	{
-		Name: "aarch64", GOARCH: "arm64", Machine: stdelf.EM_AARCH64, Class: stdelf.ELFCLASS64, Data: stdelf.ELFDATA2LSB,
-		Triple: "aarch64-linux-gnu", Interp: "/lib/ld-linux-aarch64.so.1", Qemu: "qemu-aarch64",
-		PageSize: 0x10000, Static: true, StaticPIE: true,
-	},
-	{
-		// EF_ARM_EABI_VER5 | EF_ARM_ABI_FLOAT_HARD
-		Name: "armhf", GOARCH: "arm", Machine: stdelf.EM_ARM, Class: stdelf.ELFCLASS32, Data: stdelf.ELFDATA2LSB,
-		Flags: 0x05000400, Triple: "arm-linux-gnueabihf", Interp: "/lib/ld-linux-armhf.so.3", Qemu: "qemu-arm",
-		PageSize: 0x1000,
-	},
-	{
-		// Big-endian, ELFv1 ABI (e_flags 1): function descriptors in .opd.
-		Name: "ppc64", GOARCH: "ppc64", Machine: stdelf.EM_PPC64, Class: stdelf.ELFCLASS64, Data: stdelf.ELFDATA2MSB,
-		Flags: 1, Triple: "powerpc64-linux-gnu", Interp: "/lib64/ld64.so.1", Qemu: "qemu-ppc64",
-		PageSize: 0x10000,
-	},
-	{
-		Name: "s390x", GOARCH: "s390x", Machine: stdelf.EM_S390, Class: stdelf.ELFCLASS64, Data: stdelf.ELFDATA2MSB,
-		Triple: "s390x-linux-gnu", Interp: "/lib/ld64.so.1", Qemu: "qemu-s390x",
-		PageSize: 0x1000,
-	},
-	{
-		// EF_RISCV_RVC | EF_RISCV_FLOAT_ABI_DOUBLE
-		Name: "riscv64", GOARCH: "riscv64", Machine: stdelf.EM_RISCV, Class: stdelf.ELFCLASS64, Data: stdelf.ELFDATA2LSB,
-		Flags: 5, Triple: "riscv64-linux-gnu", Interp: "/lib/ld-linux-riscv64-lp64d.so.1", Qemu: "qemu-riscv64",
-		PageSize: 0x1000,
-	},
+	fromTable(Arch{Name: "x86_64", Triple: "x86_64-linux-gnu", Qemu: "qemu-x86_64",
+		PageSize: 0x1000, Static: true, StaticPIE: true}),
+	fromTable(Arch{Name: "i686", Triple: "i686-linux-gnu", Qemu: "qemu-i386", PageSize: 0x1000}),
+	fromTable(Arch{Name: "aarch64", Triple: "aarch64-linux-gnu", Qemu: "qemu-aarch64",
+		PageSize: 0x10000, Static: true, StaticPIE: true}),
+	// EF_ARM_EABI_VER5 | EF_ARM_ABI_FLOAT_HARD
+	fromTable(Arch{Name: "armhf", Flags: 0x05000400, Triple: "arm-linux-gnueabihf", Qemu: "qemu-arm", PageSize: 0x1000}),
+	// Big-endian, ELFv1 ABI (e_flags 1): function descriptors in .opd.
+	fromTable(Arch{Name: "ppc64", Flags: 1, Triple: "powerpc64-linux-gnu", Qemu: "qemu-ppc64", PageSize: 0x10000}),
+	fromTable(Arch{Name: "s390x", Triple: "s390x-linux-gnu", Qemu: "qemu-s390x", PageSize: 0x1000}),
+	// EF_RISCV_RVC | EF_RISCV_FLOAT_ABI_DOUBLE
+	fromTable(Arch{Name: "riscv64", Flags: 5, Triple: "riscv64-linux-gnu", Qemu: "qemu-riscv64", PageSize: 0x1000}),
+}
+
+// fromTable fills in a's GOARCH, Machine, Class, Data and Interp from
+// internal/arch's row named a.Name; a name the table lacks is a
+// programming error in the fixture table.
+func fromTable(a Arch) Arch {
+	r, ok := arch.ByName(a.Name)
+	if !ok {
+		panic("elftest: no row " + a.Name + " in internal/arch")
+	}
+	a.GOARCH, a.Machine, a.Class, a.Data, a.Interp = r.GOARCH, r.Machine, r.Class, r.Data, r.Loader
+	return a
 }
 
 // Arches returns the seven fixture architectures.
