@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/internal/arch"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
@@ -610,7 +611,7 @@ func (l *load) find(n *node, name string) (p *node, dep Dep, added, ok bool) {
 		dep.Path, dep.Via = p.path, via
 		return p, dep, added, true
 	}
-	if loaderSonames[expanded] {
+	if arch.IsGlibcLoader(expanded) {
 		v := &node{loader: n, names: []string{expanded}, virtual: true}
 		l.nodes = append(l.nodes, v)
 		dep.Via = "loader"

@@ -1,14 +1,13 @@
 package linkcheck
 
 import (
-	stdelf "debug/elf"
 	"errors"
 	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/gopatchelf/gopatchelf/elf"
-	"github.com/gopatchelf/gopatchelf/resolver"
+	"github.com/gopatchelf/gopatchelf/internal/arch"
 )
 
 // A host is a program that loads modules (a --host): its process before
@@ -169,31 +168,9 @@ func (c *checker) host(p string) (*host, error) {
 }
 
 // standardLoader is the path of the glibc loader for an architecture,
-// as PT_INTERP names it on every distribution; "" when unknown.
+// as PT_INTERP names it on every distribution (from internal/arch's
+// table); "" when unknown.
 func standardLoader(h elf.FileHeader) string {
-	p := resolver.Platform{Machine: h.Machine, Class: h.Class, Data: h.Data}
-	le := h.Data == stdelf.ELFDATA2LSB
-	switch {
-	case p.Machine == stdelf.EM_X86_64 && p.Class == stdelf.ELFCLASS64:
-		return "/lib64/ld-linux-x86-64.so.2"
-	case p.Machine == stdelf.EM_386:
-		return "/lib/ld-linux.so.2"
-	case p.Machine == stdelf.EM_AARCH64 && le:
-		return "/lib/ld-linux-aarch64.so.1"
-	case p.Machine == stdelf.EM_ARM && h.Flags&efARMABIFloatHard != 0:
-		return "/lib/ld-linux-armhf.so.3"
-	case p.Machine == stdelf.EM_ARM:
-		return "/lib/ld-linux.so.3"
-	case p.Machine == stdelf.EM_PPC64 && le:
-		return "/lib64/ld64.so.2"
-	case p.Machine == stdelf.EM_PPC64:
-		return "/lib64/ld64.so.1"
-	case p.Machine == stdelf.EM_S390 && p.Class == stdelf.ELFCLASS64:
-		return "/lib/ld64.so.1"
-	case p.Machine == stdelf.EM_RISCV && p.Class == stdelf.ELFCLASS64:
-		return "/lib/ld-linux-riscv64-lp64d.so.1"
-	case p.Machine == stdelf.EM_LOONGARCH:
-		return "/lib64/ld-linux-loongarch-lp64d.so.1"
-	}
-	return ""
+	a, _ := arch.ByHeader(h.Machine, h.Class, h.Data, h.Flags)
+	return a.Loader
 }

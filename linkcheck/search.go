@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/internal/arch"
 )
 
 // DefaultDirs returns the directories glibc's ld.so searches last for a
@@ -30,81 +31,11 @@ func DefaultDirs(h elf.FileHeader) []string {
 	return append(dirs, "/lib", "/usr/lib")
 }
 
-// efARMABIFloatHard is EF_ARM_ABI_FLOAT_HARD: armhf rather than armel.
-const efARMABIFloatHard = 0x400
-
-// multiarchTriple is Debian's multiarch directory name for the arch.
+// multiarchTriple is Debian's multiarch directory name for the arch (from
+// internal/arch's table); "" when it has none.
 func multiarchTriple(h elf.FileHeader) string {
-	le := h.Data == stdelf.ELFDATA2LSB
-	is64 := h.Class == stdelf.ELFCLASS64
-	switch h.Machine {
-	case stdelf.EM_X86_64:
-		if is64 {
-			return "x86_64-linux-gnu"
-		}
-		return "x86_64-linux-gnux32"
-	case stdelf.EM_386:
-		return "i386-linux-gnu"
-	case stdelf.EM_AARCH64:
-		return "aarch64-linux-gnu"
-	case stdelf.EM_ARM:
-		if h.Flags&efARMABIFloatHard != 0 {
-			return "arm-linux-gnueabihf"
-		}
-		return "arm-linux-gnueabi"
-	case stdelf.EM_PPC64:
-		if le {
-			return "powerpc64le-linux-gnu"
-		}
-		return "powerpc64-linux-gnu"
-	case stdelf.EM_PPC:
-		return "powerpc-linux-gnu"
-	case stdelf.EM_S390:
-		if is64 {
-			return "s390x-linux-gnu"
-		}
-	case stdelf.EM_RISCV:
-		if is64 {
-			return "riscv64-linux-gnu"
-		}
-	case stdelf.EM_LOONGARCH:
-		if is64 {
-			return "loongarch64-linux-gnu"
-		}
-	case stdelf.EM_MIPS:
-		switch {
-		case is64 && le:
-			return "mips64el-linux-gnuabi64"
-		case is64:
-			return "mips64-linux-gnuabi64"
-		case le:
-			return "mipsel-linux-gnu"
-		default:
-			return "mips-linux-gnu"
-		}
-	case stdelf.EM_SPARCV9:
-		return "sparc64-linux-gnu"
-	}
-	return ""
-}
-
-// loaderSonames are the sonames of glibc's dynamic loader. The loader is
-// always in the process, so a DT_NEEDED entry naming it (libc.so.6 has one)
-// is satisfied even where no search directory holds it.
-var loaderSonames = map[string]bool{
-	"ld-linux-x86-64.so.2":          true,
-	"ld-linux-x32.so.2":             true,
-	"ld-linux.so.2":                 true,
-	"ld-linux-aarch64.so.1":         true,
-	"ld-linux-aarch64_be.so.1":      true,
-	"ld-linux-armhf.so.3":           true,
-	"ld-linux.so.3":                 true,
-	"ld64.so.1":                     true,
-	"ld64.so.2":                     true,
-	"ld.so.1":                       true,
-	"ld-linux-riscv64-lp64d.so.1":   true,
-	"ld-linux-riscv64-lp64.so.1":    true,
-	"ld-linux-loongarch-lp64d.so.1": true,
+	a, _ := arch.ByHeader(h.Machine, h.Class, h.Data, h.Flags)
+	return a.Multiarch
 }
 
 // libToken is what glibc substitutes for $LIB: its slibdir's last part,
