@@ -12,9 +12,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 
+	"github.com/gopatchelf/gopatchelf/internal/arch"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
@@ -136,21 +136,15 @@ func getenv(spec TargetSpec, key string) string {
 	return spec.Getenv(key)
 }
 
-// multiarch are Debian's multiarch directory names, by GOARCH.
-var multiarch = map[string]string{
-	"amd64": "x86_64-linux-gnu", "386": "i386-linux-gnu", "arm64": "aarch64-linux-gnu",
-	"arm": "arm-linux-gnueabihf", "ppc64": "powerpc64-linux-gnu", "ppc64le": "powerpc64le-linux-gnu",
-	"s390x": "s390x-linux-gnu", "riscv64": "riscv64-linux-gnu", "loong64": "loongarch64-linux-gnu",
-}
-
 // SystemDirs are the directories under root where this machine's
 // libraries usually are, in the order the usual distributions' loaders
-// search them: Debian's and Ubuntu's multiarch ones, then Fedora's /lib64
-// and /usr/lib64, then /lib and /usr/lib.
+// search them: Debian's and Ubuntu's multiarch ones (internal/arch's
+// triplet of the host), then Fedora's /lib64 and /usr/lib64, then /lib and
+// /usr/lib.
 func SystemDirs(root string) []string {
 	var sys []string
-	if m, ok := multiarch[runtime.GOARCH]; ok {
-		sys = append(sys, "/lib/"+m, "/usr/lib/"+m)
+	if a, ok := arch.Host(); ok && a.Multiarch != "" {
+		sys = append(sys, "/lib/"+a.Multiarch, "/usr/lib/"+a.Multiarch)
 	}
 	var dirs []string
 	for _, d := range append(sys, "/lib64", "/usr/lib64", "/lib", "/usr/lib") {
