@@ -1,8 +1,10 @@
 // Package patchelf is NixOS patchelf's behaviour over package elf: the
 // operations of patchelf 0.19's command line, applied to files as patchelf
 // applies them, with patchelf's checks and error texts (malformed files are
-// refused with patchelf's wording; see package elf). The command line itself is
-// parsed by cmd/gopatchelf; this package takes its result as [Options].
+// refused with patchelf's wording; see package elf). patchelf's command
+// line is a contract too, and this package's: [ParseArgs] reads it into
+// [Args] (the [Options] and --debug), [WriteHelp] and [Version] are its
+// --help and --version; cmd/gopatchelf only prints.
 //
 // [Run] handles files one after the other and stops at the first that
 // fails, as patchelf does. For each file it computes the --print-* values

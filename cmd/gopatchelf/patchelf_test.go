@@ -857,13 +857,6 @@ func TestPatchelfNoWrite(t *testing.T) {
 	}
 }
 
-func TestPeAtoi(t *testing.T) {
-	assert.Equal(t, uint64(4096), peAtoi("4096"))
-	assert.Equal(t, uint64(65536), peAtoi(" 65536kb"))
-	assert.Equal(t, uint64(0), peAtoi("-4096"))
-	assert.Equal(t, uint64(0), peAtoi("x"))
-}
-
 // peDiffOp is one operation of the differential test, made by Debian's
 // patchelf on one copy and by us on another.
 type peDiffOp struct {
