@@ -160,7 +160,9 @@ func openStream(fd fs.File, name string) (*File, error) {
 	if size > maxStream {
 		return nil, fmt.Errorf("%s: too large (%d bytes)", name, size)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, max(4, size)))
+	// The size is the archive's word for it: preallocate no more than a
+	// plausible amount, and let the buffer grow with what is really read.
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(4, size), 1<<24)))
 	buf.Write(magic[:])
 	if _, err := io.Copy(buf, io.LimitReader(fd, maxStream)); err != nil {
 		return nil, err

@@ -2,10 +2,15 @@ package libindex
 
 import (
 	"io"
+	"io/fs"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gopatchelf/gopatchelf/elf"
+	"github.com/gopatchelf/gopatchelf/internal/elftest"
 )
 
 func TestHeadReader(t *testing.T) {
@@ -46,4 +51,41 @@ type countingReaderAt struct {
 func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	c.calls++
 	return c.r.ReadAt(p, off)
+}
+
+// TestOpen: files read at offsets (MapFS, a directory) and files read as a
+// stream (a deflated zip member) give the same answers.
+func TestOpen(t *testing.T) {
+	lib := elftest.FixtureBytes(t, "x86_64/transitive/libfoo.so")
+	files := map[string]entry{
+		"lib.so":       {data: lib},
+		"text.so":      {data: []byte("hello")},
+		"short.so":     {data: []byte("\x7fE")},
+		"empty.so":     {data: nil},
+		"truncated.so": {data: lib[:100]},
+	}
+	for _, src := range sources {
+		t.Run(src.name, func(t *testing.T) {
+			fsys, _ := src.make(t, files)
+			f, err := Open(fsys, "lib.so")
+			require.NoError(t, err)
+			assert.Equal(t, []string{"libbar.so", "libc.so.6"}, f.Needed)
+			got := make([]byte, len(lib))
+			_, err = f.Src.ReadAt(got, 0)
+			require.NoError(t, err)
+			assert.Equal(t, lib, got, "Src holds the file's bytes")
+			f.Close()
+
+			for _, name := range []string{"text.so", "short.so", "empty.so"} {
+				_, err := Open(fsys, name)
+				assert.ErrorIs(t, err, elf.ErrNotELF, name)
+			}
+			_, err = Open(fsys, "truncated.so")
+			require.Error(t, err)
+			assert.NotErrorIs(t, err, elf.ErrNotELF)
+			assert.ErrorContains(t, err, "truncated.so: ")
+			_, err = Open(fsys, "missing.so")
+			assert.ErrorIs(t, err, fs.ErrNotExist)
+		})
+	}
 }
