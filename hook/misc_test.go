@@ -34,13 +34,6 @@ func TestDisplayPath(t *testing.T) {
 	}
 }
 
-func TestChild(t *testing.T) {
-	assert.Equal(t, "x", child(".", "x"))
-	assert.Equal(t, "/x", child("/", "x"))
-	assert.Equal(t, "//x", child("//", "x"))
-	assert.Equal(t, "out/x", child("out", "x"))
-}
-
 func TestOutcomeString(t *testing.T) {
 	assert.Equal(t, "patched", Patched.String())
 	assert.Equal(t, "Outcome(?)", Outcome(99).String())

@@ -89,3 +89,15 @@ func TestOpen(t *testing.T) {
 		})
 	}
 }
+
+func TestJoin(t *testing.T) {
+	for _, tc := range [][3]string{
+		{".", "x", "x"},
+		{"/", "x", "/x"},
+		{"//", "x", "//x"}, // pathlib keeps two leading slashes
+		{"out", "x", "out/x"},
+		{"../out", "x", "../out/x"},
+	} {
+		assert.Equal(t, tc[2], Join(tc[0], tc[1]), "Join(%q, %q)", tc[0], tc[1])
+	}
+}
