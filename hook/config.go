@@ -98,8 +98,14 @@ type Config struct {
 	// time; nil drops them. The order is the sorted walk order whatever
 	// Workers is.
 	Events func(Event)
-	// Progress, when set, is called after each file of the patch phase
-	// with the number of files done and the total.
+	// Progress, when set, is called after each ELF file of the patch
+	// phase (patched, skipped or failed; files that are not ELF do not
+	// count) with the number of ELF files done and how many the patch
+	// phase meets in all. The total is counted while indexing, before the
+	// patch phase starts: the files of the trees the index does not parse
+	// are opened for their first four bytes, a cost paid only when
+	// Progress is set. It is exact unless the trees change during the run
+	// (then total is never below done).
 	Progress func(done, total int)
 	// Log receives warnings (lxml/xmlsec mismatches, removed leftovers),
 	// per-file errors as they are reached in walk order, and debug detail.

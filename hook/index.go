@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"path/filepath"
 
 	"github.com/gopatchelf/gopatchelf/elf"
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
@@ -21,7 +22,7 @@ import (
 // that the patch phase parses again only those it edits.
 //
 // The trees are walked here even with IgnoreExisting (then only to count
-// their files and clear leftovers): leftover temporary files are removed
+// their ELF files and clear leftovers): leftover temporary files are removed
 // by this walk, which ends before anything is written, so the patch phase
 // never mistakes this run's own temporary files for leftovers.
 func (r *runner) buildIndex(ctx context.Context) error {
@@ -34,9 +35,6 @@ func (r *runner) buildIndex(ctx context.Context) error {
 	} else if err := r.indexPhase(ctx, &b, r.paths, !r.cfg.NoRecurse, true, true); err != nil {
 		return err
 	}
-	if overlapping(r.paths) {
-		r.total = 0 // counted twice where the roots overlap: unknown
-	}
 	return r.indexPhase(ctx, &b, r.libs, false, false, true)
 }
 
@@ -48,15 +46,17 @@ func (r *runner) root(path string, recursive bool) libindex.Root {
 
 // indexPhase indexes the libraries of initial (unless index is false) and
 // of their RUNPATH closure. trees says initial are the trees being
-// patched: their regular files are counted for the progress total, their
-// leftover temporary files removed, and their libraries' facts kept for
-// the patch phase.
+// patched: their leftover temporary files are removed, their libraries'
+// facts kept for the patch phase, and, when Config.Progress is set, their
+// ELF files counted for the progress total.
 func (r *runner) indexPhase(ctx context.Context, b *libindex.Builder, initial []string, recursive, trees, index bool) error {
 	roots := make([]libindex.Root, 0, len(initial))
 	for _, d := range initial {
 		roots = append(roots, r.root(d, recursive))
 	}
 	isTree := func(root libindex.Root) bool { return trees && !root.Followed }
+	count := trees && r.cfg.Progress != nil
+	once := r.onceOverTrees()
 	return b.Add(ctx, roots, libindex.Options{
 		Workers: r.workers,
 		Select: func(root libindex.Root, n libindex.Node) libindex.Action {
@@ -75,15 +75,26 @@ func (r *runner) indexPhase(ctx context.Context, b *libindex.Builder, initial []
 				}
 				return libindex.Skip
 			}
-			if isTree(root) && n.Type.IsRegular() {
-				r.total++
-			}
 			if index && libindex.IsCandidate(root.FS, n) {
 				return libindex.Read
+			}
+			if count && isTree(root) && n.Type.IsRegular() {
+				// Not read as a library: looked at only to count it.
+				// The cost of the progress total, paid only with one.
+				return libindex.Probe
 			}
 			return libindex.Skip
 		},
 		Found: func(root libindex.Root, n libindex.Node, act libindex.Action, lib libindex.Lib) {
+			// The patch phase counts an ELF file whatever its outcome:
+			// a file that is not ELF is the only one it does not count.
+			if count && act != libindex.Pass && isTree(root) && n.Type.IsRegular() &&
+				!errors.Is(lib.Err, elf.ErrNotELF) && once(n.Path) {
+				r.elfTotal++
+			}
+			if act == libindex.Probe {
+				return
+			}
 			if act == libindex.Pass {
 				r.removeLeftover(n.Path)
 				return
@@ -123,3 +134,24 @@ func isTemp(n libindex.Node, root string) bool {
 }
 
 var _ fs.ReadDirFS = libFS{}
+
+// onceOverTrees returns a function that reports whether a file of the
+// trees is met for the first time, as the patch phase meets each file
+// once. Only where the roots overlap does it remember the files met.
+func (r *runner) onceOverTrees() func(path string) bool {
+	if !overlapping(r.paths) {
+		return func(string) bool { return true }
+	}
+	met := map[string]bool{}
+	return func(path string) bool {
+		key := path
+		if abs, err := filepath.Abs(path); err == nil {
+			key = abs
+		}
+		if met[key] {
+			return false
+		}
+		met[key] = true
+		return true
+	}
+}

@@ -28,7 +28,7 @@ type runner struct {
 	// afterwards.
 	debugSeen map[string]bool          // debug objects reported while indexing
 	parsed    map[string]*relink.Facts // the trees' libraries, parsed while indexing
-	total     int                      // regular files the patch phase will meet, if known
+	elfTotal  int                      // ELF files the patch phase will meet, counted only for Config.Progress
 	ix        resolver.Index
 
 	// Shared by the workers.
@@ -130,7 +130,7 @@ func (r *runner) run(ctx context.Context) error {
 	r.log.WithField("libraries", r.ix.Len()).Debug("index built")
 
 	var results []resolver.Result
-	done := 0
+	elfDone := 0
 	err := ordered.Map(ctx, r.patchList(), r.workers, func(n node) fileResult {
 		if n.err != nil {
 			return fileResult{}
@@ -163,9 +163,9 @@ func (r *runner) run(ctx context.Context) error {
 			results = append(results, *fr.res)
 			r.report.Missing = append(r.report.Missing, fr.res.Missing...)
 		}
-		done++
-		if r.cfg.Progress != nil {
-			r.cfg.Progress(done, max(done, r.total))
+		if fr.outcome != NotELF && r.cfg.Progress != nil {
+			elfDone++
+			r.cfg.Progress(elfDone, max(elfDone, r.elfTotal))
 		}
 	})
 	r.commit()

@@ -1,6 +1,7 @@
 package hook
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -48,8 +49,8 @@ func TestOverlappingRootsPatchEachFileOnce(t *testing.T) {
 	cfg.Progress = func(done, total int) { lastDone, lastTotal = done, total }
 	_, rep, err := collect(t, cfg)
 	require.NoError(t, err)
-	assert.Equal(t, 3, lastDone)
-	assert.Equal(t, 3, lastTotal, "the total counts each file once")
+	assert.Equal(t, 2, lastDone, "ELF files only: out/share/readme is not one")
+	assert.Equal(t, 2, lastTotal, "the total counts each ELF file once")
 
 	var paths []string
 	for _, f := range rep.Files {
@@ -137,5 +138,43 @@ func TestPatchListTemps(t *testing.T) {
 			}
 			assert.Equal(t, []string{"out/lib/libfoo.so"}, got, "IgnoreExisting=%v %q", ignoreExisting, paths)
 		}
+	}
+}
+
+// TestProgressCountsELFFiles (issue 13): the progress total is the number
+// of ELF files the patch phase meets, known before it starts, and done
+// counts them one by one: programs and libraries, whatever their names,
+// and a file with the ELF magic that does not parse; not text files,
+// files shorter than the magic, a text file named like a library, nor
+// symbolic links (never patched).
+func TestProgressCountsELFFiles(t *testing.T) {
+	for _, ignoreExisting := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ignore-existing=%v", ignoreExisting), func(t *testing.T) {
+			root := realTemp(t)
+			files := map[string]file{
+				"out/bin/prog":          bin(fixture(t, "x86_64/pie/prog")),
+				"out/lib/libfoo.so":     bin(fixture(t, "x86_64/transitive/libfoo.so")),
+				"out/lib/libbar.so":     bin(fixture(t, "x86_64/transitive/libbar.so")),
+				"out/lib/libbar.so.1":   symlink("libbar.so"),
+				"out/lib/broken":        bin([]byte("\x7fELF but nothing else")),
+				"out/lib/libscript.so":  text("INPUT(libfoo.so)"),
+				"out/share/readme":      text("hello"),
+				"out/share/short":       text("\x7fE"),
+				"out/share/empty":       text(""),
+				"store/bar/lib/libx.so": bin(fixture(t, "x86_64/transitive/libbar.so")),
+			}
+			makeTree(t, root, files, sortedNames(files))
+			inDir(t, root)
+			cfg := Config{Paths: []string{"out"}, Libs: []string{"store/bar/lib"}, Target: x64, LibcDir: "libc/lib",
+				IgnoreExisting: ignoreExisting, IgnoreMissing: []string{"*"}}
+			type call struct{ done, total int }
+			var calls []call
+			cfg.Progress = func(done, total int) { calls = append(calls, call{done, total}) }
+			_, rep, _ := collect(t, cfg)
+			assert.Equal(t, []call{{1, 4}, {2, 4}, {3, 4}, {4, 4}}, calls,
+				"out/bin/prog, out/lib/broken, out/lib/libbar.so, out/lib/libfoo.so")
+			assert.Len(t, rep.Files, 4)
+			assert.Equal(t, 4, rep.NotELF)
+		})
 	}
 }

@@ -39,6 +39,9 @@ const (
 	Read
 	// Pass hands it to Options.Found unread, in its place in walk order.
 	Pass
+	// Probe only tells, on a worker, whether the file is ELF ([IsELF]):
+	// Options.Found gets a Lib with no Facts whose Err is IsELF's.
+	Probe
 )
 
 // Options are the parts of [Builder.Add] a caller may change.
@@ -52,7 +55,8 @@ type Options struct {
 	Select func(Root, Node) Action
 	// Found, when set, is called for every node Select did not skip, in
 	// walk order and from the caller's goroutine, before the library is
-	// indexed: with what Read found, or a zero Lib for Pass.
+	// indexed: with what Read found, IsELF's answer for Probe, or a zero
+	// Lib for Pass.
 	Found func(Root, Node, Action, Lib)
 	// Follow gives the root for a directory a library's RUNPATH names
 	// (an entry of Lib.Runpath), or false to leave it out. nil follows
@@ -113,10 +117,13 @@ func (b *Builder) Add(ctx context.Context, roots []Root, opts Options) error {
 			}
 		}
 		err := ordered.Map(ctx, items, workers(opts.Workers), func(it item) Lib {
-			if it.act != Read {
-				return Lib{}
+			switch it.act {
+			case Read:
+				return root.Read(it.n)
+			case Probe:
+				return Lib{Err: IsELF(root.FS, it.n.Name)}
 			}
-			return root.Read(it.n)
+			return Lib{}
 		}, func(it item, lib Lib) {
 			if opts.Found != nil {
 				opts.Found(root, it.n, it.act, lib)

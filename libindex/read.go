@@ -86,6 +86,32 @@ func (h *headReader) ReadAt(p []byte, off int64) (int, error) {
 // hook's raw file descriptors).
 type sizer interface{ Size() (int64, error) }
 
+// IsELF tells whether name in fsys is an ELF file from its first four
+// bytes: nil when they are the ELF magic, [elf.ErrNotELF] when they are
+// not (or the file is shorter), and the error that kept them from being
+// read otherwise. It costs one open, one read and one close.
+func IsELF(fsys fs.FS, name string) error {
+	fd, err := fsys.Open(name)
+	if err != nil {
+		return err
+	}
+	defer fd.Close()
+	var magic [4]byte
+	var n int
+	if ra, ok := fd.(io.ReaderAt); ok {
+		n, err = ra.ReadAt(magic[:], 0)
+	} else {
+		n, err = io.ReadFull(fd, magic[:])
+	}
+	switch {
+	case n == len(magic) && string(magic[:]) == "\x7fELF":
+		return nil
+	case err != nil && err != io.EOF && err != io.ErrUnexpectedEOF:
+		return err
+	}
+	return elf.ErrNotELF
+}
+
 // Open opens name in fsys and parses it. A file that is not ELF costs one
 // open, one read and one close, and gives [elf.ErrNotELF]. A file that is
 // an io.ReaderAt (os.File, the hook's files, fstest.MapFS's) is read at

@@ -101,3 +101,26 @@ func TestJoin(t *testing.T) {
 		assert.Equal(t, tc[2], Join(tc[0], tc[1]), "Join(%q, %q)", tc[0], tc[1])
 	}
 }
+
+// TestIsELF: the first four bytes tell, whether the file is read at
+// offsets or as a stream.
+func TestIsELF(t *testing.T) {
+	files := map[string]entry{
+		"prog":  {data: []byte("\x7fELF\x02\x01\x01")},
+		"magic": {data: []byte("\x7fELF")},
+		"text":  {data: []byte("hello")},
+		"short": {data: []byte("\x7fE")},
+		"empty": {data: nil},
+	}
+	for _, src := range sources {
+		t.Run(src.name, func(t *testing.T) {
+			fsys, _ := src.make(t, files)
+			for name, want := range map[string]error{
+				"prog": nil, "magic": nil, "text": elf.ErrNotELF, "short": elf.ErrNotELF, "empty": elf.ErrNotELF,
+			} {
+				assert.Equal(t, want, IsELF(fsys, name), name)
+			}
+			assert.ErrorIs(t, IsELF(fsys, "gone"), fs.ErrNotExist)
+		})
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/sirupsen/logrus"
 
@@ -166,18 +165,13 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		fmt.Fprintln(out, "automatically fixing dependencies for ELF files")
 		fmt.Fprintln(out, pyfmt.Pformat(argsDict(a)))
 	}
-	var prog console.Progress
-	cfg.Events = func(e hook.Event) {
-		switch e.(type) {
-		case hook.Searching, hook.SkipFile: // one of these per ELF file
-			prog.CountELF()
-		}
-		hook.WriteEvent(out, e, structured)
+	cfg.Events = func(e hook.Event) { hook.WriteEvent(out, e, structured) }
+	prog := con.StartProgress(sio.progressTiming())
+	if con.Interactive() {
+		cfg.Progress = prog.Set // counting the ELF files costs a read of each: only for a terminal
 	}
-	cfg.Progress = prog.Set
-	stop := con.ShowProgress(&prog, time.Second)
 	report, err := hook.Run(ctx, cfg)
-	stop()
+	prog.Stop()
 	switch {
 	case err == nil:
 		return exitOK

@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/gopatchelf/gopatchelf/internal/console"
 )
 
 func main() {
@@ -30,6 +32,14 @@ const (
 type stdio struct {
 	in          io.Reader
 	out, errOut io.Writer
+	progress    *console.Timing // when the progress line shows; nil for console.DefaultTiming (tests set it)
+}
+
+func (s stdio) progressTiming() console.Timing {
+	if s.progress != nil {
+		return *s.progress
+	}
+	return console.DefaultTiming()
 }
 
 // command is one subcommand. Each lives in its own file; add it to

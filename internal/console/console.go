@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -227,61 +226,125 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// Progress counts a run's files for the progress line.
+// Interactive reports whether stderr is a terminal, the only place a
+// progress line is drawn.
+func (c *Console) Interactive() bool { return c.tty }
+
+// Timing says when the progress line appears and how often it changes.
+type Timing struct {
+	// After is how long a run goes before the line appears: runs shorter
+	// than that show none. 0 draws it at once (tests).
+	After time.Duration
+	// Every is the least time between two drawings of a changed line; 0
+	// draws every change (tests).
+	Every time.Duration
+}
+
+// DefaultTiming is a run's: a line for runs over a second, drawn again
+// at most ten times a second.
+func DefaultTiming() Timing { return Timing{After: time.Second, Every: 100 * time.Millisecond} }
+
+// Progress is a run's progress line: "gopatchelf: DONE/TOTAL ELF files",
+// or "gopatchelf: indexing libraries" until the first file is done. Its
+// methods may be called from several goroutines.
 type Progress struct {
-	done, total atomic.Int64 // files of the patch phase, and how many there are
-	elf         atomic.Int64 // of those, ELF files (patched or skipped)
+	c      *Console
+	timing Timing
+
+	mu          sync.Mutex // held while drawing, so lines are drawn in order
+	done, total int
+	shown       bool      // the line is on the terminal
+	drawn       time.Time // when it was last drawn
+
+	quit, finished chan struct{}
 }
 
-// Set is the hook's Progress callback.
+// StartProgress starts the progress line of a run: on a terminal, it is
+// drawn once the run has lasted timing.After, then again as it changes.
+// Off a terminal it is never drawn. Call Stop at the end of the run.
+func (c *Console) StartProgress(timing Timing) *Progress {
+	p := &Progress{c: c, timing: timing, quit: make(chan struct{}), finished: make(chan struct{})}
+	if !c.tty {
+		close(p.finished)
+		return p
+	}
+	if timing.After <= 0 {
+		p.draw()
+	}
+	go p.loop()
+	return p
+}
+
+// loop draws the line after timing.After, then every tick, so that it
+// shows when indexing takes long or a file does.
+func (p *Progress) loop() {
+	defer close(p.finished)
+	if p.timing.After > 0 {
+		select {
+		case <-p.quit:
+			return
+		case <-time.After(p.timing.After):
+		}
+		p.draw()
+	}
+	tick := time.NewTicker(max(p.timing.Every, 100*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.quit:
+			return
+		case <-tick.C:
+			p.draw()
+		}
+	}
+}
+
+// Set records that done of total ELF files are done (hook.Config's
+// Progress callback) and redraws the line if it is shown and was not
+// drawn in the last timing.Every.
 func (p *Progress) Set(done, total int) {
-	p.done.Store(int64(done))
-	p.total.Store(int64(total))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done, p.total = done, total
+	if p.shown && time.Since(p.drawn) >= p.timing.Every {
+		p.drawLocked()
+	}
 }
 
-// CountELF counts one more ELF file met.
-func (p *Progress) CountELF() { p.elf.Add(1) }
+func (p *Progress) draw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.drawLocked()
+}
+
+func (p *Progress) drawLocked() {
+	p.c.show(p.line())
+	p.shown, p.drawn = true, time.Now()
+}
 
 func (p *Progress) line() string {
-	if t := p.total.Load(); t > 0 {
-		return fmt.Sprintf("gopatchelf: %d/%d files, %d ELF", p.done.Load(), t, p.elf.Load())
-	}
-	if d := p.done.Load(); d > 0 {
-		return fmt.Sprintf("gopatchelf: %d files, %d ELF", d, p.elf.Load())
+	switch {
+	case p.total > 0:
+		return fmt.Sprintf("gopatchelf: %d/%d ELF files", p.done, p.total)
+	case p.done > 0:
+		return fmt.Sprintf("gopatchelf: %d ELF files", p.done)
 	}
 	return "gopatchelf: indexing libraries"
 }
 
-// ShowProgress draws the progress line on a terminal for runs that last
-// longer than after, and returns the function that removes it. Off a
-// terminal it does nothing.
-func (c *Console) ShowProgress(p *Progress, after time.Duration) (stop func()) {
-	if !c.tty {
-		return func() {}
+// Stop removes the line, for good.
+func (p *Progress) Stop() {
+	select {
+	case <-p.quit:
+		return // stopped already
+	default:
 	}
-	quit := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		select {
-		case <-quit:
-			return
-		case <-time.After(after):
-		}
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			c.show(p.line())
-			select {
-			case <-quit:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() {
-		close(quit)
-		<-finished
-		c.show("")
+	close(p.quit)
+	<-p.finished
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.shown {
+		p.c.show("")
+		p.shown = false
 	}
 }

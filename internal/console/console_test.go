@@ -119,26 +119,55 @@ func TestIsTerminal(t *testing.T) {
 	assert.False(t, isTerminal(&bytes.Buffer{}))
 }
 
-func TestShowProgress(t *testing.T) {
+// With the line shown, every change is drawn (Every 0), each erasing the
+// line before it, and Stop erases the last.
+func TestProgressLine(t *testing.T) {
 	var out countingWriter
 	c := &Console{out: &out, err: &out, tty: true}
-	var p Progress
-	stop := c.ShowProgress(&p, 0)
+	p := c.StartProgress(Timing{})
+	p.Set(1, 3)
+	c.Stdout().Write([]byte("searching for dependencies of a\n"))
+	p.Set(2, 3)
+	p.Set(3, 3)
+	p.Stop()
+	p.Stop() // a second Stop does nothing
+	require.NoError(t, c.Flush())
+	assert.Equal(t, clearLine+"gopatchelf: indexing libraries"+
+		clearLine+"gopatchelf: 1/3 ELF files"+
+		clearLine+"searching for dependencies of a\n"+"gopatchelf: 1/3 ELF files"+
+		clearLine+"gopatchelf: 2/3 ELF files"+
+		clearLine+"gopatchelf: 3/3 ELF files"+
+		clearLine, out.String())
+}
+
+// A run shorter than After shows no line at all.
+func TestProgressNotBeforeAfter(t *testing.T) {
+	var out countingWriter
+	c := &Console{out: &out, err: &out, tty: true}
+	p := c.StartProgress(Timing{After: time.Hour})
+	p.Set(1, 3)
+	p.Stop()
+	assert.Empty(t, out.String())
+}
+
+// The line appears by itself once After has passed, even with no change.
+func TestProgressAppearsAfter(t *testing.T) {
+	var out countingWriter
+	c := &Console{out: &out, err: &out, tty: true}
+	p := c.StartProgress(Timing{After: time.Millisecond, Every: time.Hour})
 	p.Set(2, 5)
-	p.CountELF()
-	require.Eventually(t, func() bool { return strings.Contains(out.String(), "gopatchelf: 2/5 files, 1 ELF") },
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "gopatchelf: 2/5 ELF files") },
 		10*time.Second, 10*time.Millisecond)
-	stop()
+	p.Stop()
 	assert.True(t, strings.HasSuffix(out.String(), clearLine), "the line is removed at the end")
 }
 
 func TestNoProgressOffATerminal(t *testing.T) {
 	var out countingWriter
-	c := &Console{out: &out, err: &out}
-	var p Progress
-	stop := c.ShowProgress(&p, 0)
+	c := New(&out, &out)
+	require.False(t, c.Interactive())
+	p := c.StartProgress(Timing{})
 	p.Set(2, 5)
-	time.Sleep(300 * time.Millisecond)
-	stop()
+	p.Stop()
 	assert.Empty(t, out.String())
 }
