@@ -34,8 +34,8 @@
 // and with -v "gopatchelf: debug: …". Every line is written whole, stdout
 // lines before any stderr line that follows them, so with both on one
 // file the log is the same from run to run and whatever
-// $NIX_BUILD_CORES is. On a terminal, runs that last over a second show a
-// progress line on stderr, erased before any other line is written.
+// $NIX_BUILD_CORES is. On a terminal, auto's runs that last over a second
+// show a progress line on stderr, erased before any other line is written.
 //
 // # Exit status
 //
