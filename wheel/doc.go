@@ -28,6 +28,14 @@
 // (urlsafe base64 without padding) and size; every other RECORD line is
 // kept byte for byte. When nothing changes, the input bytes are the output.
 //
+// # Files and their text
+//
+// [PatchFile] and [CheckFile] work on wheel files; [CheckZip] screens a
+// file given as a wheel before anything is read. A [FileResult] renders
+// itself as `gopatchelf wheel` prints it: [FileResult.WriteMembers] (a
+// line per member skipped, changed or missing a dependency) and
+// [FileResult.Summary].
+//
 // # Caveats
 //
 // Signatures of RECORD (RECORD.jws, RECORD.p7s) no longer match a changed

@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 
 	"github.com/gopatchelf/gopatchelf/internal/cli"
 	"github.com/gopatchelf/gopatchelf/internal/console"
 	"github.com/gopatchelf/gopatchelf/relink"
-	"github.com/gopatchelf/gopatchelf/resolver"
 	"github.com/gopatchelf/gopatchelf/wheel"
 )
 
@@ -102,10 +101,7 @@ func runWheel(ctx context.Context, args []string, sio stdio) int {
 		}
 		cfg.LibcDir = abs
 	}
-	cfg.IsFile = func(p string) bool {
-		st, err := os.Stat(p)
-		return err == nil && st.Mode().IsRegular()
-	}
+	cfg.IsFile = wheel.IsRegularFile
 
 	out := con.Stdout()
 	failed := false
@@ -135,16 +131,11 @@ func wheelInputs(wheels, libs []string, libcDir string) error {
 		return err
 	}
 	for _, w := range wheels {
-		f, err := os.Open(w)
-		if err != nil {
+		switch err := wheel.CheckZip(w); {
+		case errors.Is(err, wheel.ErrNotZip):
+			return fmt.Errorf("wheel %s: %w", w, err)
+		case err != nil:
 			return fmt.Errorf("wheel %w", err)
-		}
-		magic := make([]byte, 4)
-		_, err = io.ReadFull(f, magic)
-		f.Close()
-		// A local file header, or the end record of an empty archive.
-		if err != nil || (string(magic) != "PK\x03\x04" && string(magic) != "PK\x05\x06") {
-			return fmt.Errorf("wheel %s: not a zip archive", w)
 		}
 	}
 	if !inNixBuild() {
@@ -176,36 +167,10 @@ func wheelOne(ctx context.Context, in, outDir string, cfg wheel.Config, checkFor
 	if res.Name == "" { // not even patched in memory
 		return false, err
 	}
-	name := res.Name
-	changed, nmissing := 0, 0
-	for _, m := range res.Members {
-		switch {
-		case m.Skipped != "":
-			fmt.Fprintf(w, "%s: %s: skipped: %s\n", name, m.Name, m.Skipped)
-		case m.Changed:
-			changed++
-			if m.Interpreter != "" {
-				fmt.Fprintf(w, "%s: %s: interpreter %s\n", name, m.Name, m.Interpreter)
-			}
-			if m.Runpath != "" {
-				fmt.Fprintf(w, "%s: %s: RUNPATH %s\n", name, m.Name, m.Runpath)
-			}
-		}
-		for _, e := range m.Missing {
-			nmissing++
-			fmt.Fprintf(w, "%s: %s: missing %s", name, m.Name, e.Name)
-			if e.Ignored() {
-				fmt.Fprintf(w, " (ignored by %q)", e.Pattern)
-			} else if pkg, ok := resolver.Hint(e.Name); ok {
-				fmt.Fprintf(w, " (in Nix: %s)", pkg)
-			}
-			fmt.Fprintln(w)
-		}
-	}
+	res.WriteMembers(w)
 	missing = res.Err() != nil
 	if check {
-		fmt.Fprintf(w, "%s: %d ELF members, %d would change, %d missing dependencies\n",
-			name, len(res.Members), changed, nmissing)
+		fmt.Fprintln(w, res.Summary(true))
 		if err != nil {
 			return missing, err
 		}
@@ -220,11 +185,6 @@ func wheelOne(ctx context.Context, in, outDir string, cfg wheel.Config, checkFor
 	if err != nil {
 		return missing, err
 	}
-	verb := "unchanged"
-	if res.Wrote {
-		verb = "wrote"
-	}
-	fmt.Fprintf(w, "%s: %s %s (%d of %d ELF members changed, %d missing dependencies)\n",
-		name, verb, res.Dest, changed, len(res.Members), nmissing)
+	fmt.Fprintln(w, res.Summary(false))
 	return missing, nil
 }
