@@ -103,3 +103,18 @@ func TestWriteEventNothing(t *testing.T) {
 	require.NoError(t, WriteEvent(&b, Explain{File: "p", Dep: resolver.Dependency{Name: "libfoo.so", Via: resolver.Indexed}}, false))
 	assert.Empty(t, b.String())
 }
+
+// TestReportHints: one hint per library name, for the first candidate of
+// each unsatisfied dependency that has one; ignored dependencies get none.
+func TestReportHints(t *testing.T) {
+	r := &Report{Missing: []*resolver.MissingError{
+		{File: "a", Name: "libpq.so.5", Candidates: []string{"libpq.so.5"}},
+		{File: "b", Name: "libpq.so.5", Candidates: []string{"libpq.so.5"}},
+		{File: "b", Name: "libz.so.1", Candidates: []string{"libz.so.1"}, Pattern: "libz*"},
+		{File: "c", Name: "any(libnope.so, /x/libxml2.so.2, libssl.so.3)",
+			Candidates: []string{"libnope.so", "/x/libxml2.so.2", "libssl.so.3"}},
+		{File: "d", Name: "libunknown.so.7", Candidates: []string{"libunknown.so.7"}},
+	}}
+	assert.Equal(t, []Hint{{Name: "libpq.so.5", Package: "libpq"}, {Name: "libxml2.so.2", Package: "libxml2.out"}}, r.Hints())
+	assert.Empty(t, (&Report{}).Hints())
+}

@@ -2,6 +2,7 @@ package hook
 
 import (
 	"errors"
+	"path"
 
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
@@ -87,6 +88,33 @@ func (r *Report) Unsatisfied() []*resolver.MissingError {
 	for _, m := range r.Missing {
 		if !m.Ignored() {
 			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Hint names the Nix package that usually provides a missing library.
+type Hint struct {
+	Name    string // the library's file name
+	Package string // the nixpkgs attribute (resolver.Hint)
+}
+
+// Hints are the hints for the unsatisfied dependencies, in their order:
+// for each, the first of its candidate names that resolver.Hint knows,
+// each name once.
+func (r *Report) Hints() []Hint {
+	var out []Hint
+	seen := map[string]bool{}
+	for _, m := range r.Unsatisfied() {
+		for _, c := range m.Candidates {
+			name := path.Base(c)
+			pkg, ok := resolver.Hint(name)
+			if !ok || seen[name] {
+				continue
+			}
+			seen[name] = true
+			out = append(out, Hint{Name: name, Package: pkg})
+			break
 		}
 	}
 	return out

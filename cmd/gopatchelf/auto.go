@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/sirupsen/logrus"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/gopatchelf/gopatchelf/internal/pyfmt"
 	"github.com/gopatchelf/gopatchelf/patchelf"
 	"github.com/gopatchelf/gopatchelf/relink"
-	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
 // autoParser is auto-patchelf's command line, plus our own options (the
@@ -182,21 +180,11 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		log.Error("interrupted; files already patched are complete, the others untouched")
 		return exitInterrupted
 	}
-	if missing := report.Unsatisfied(); len(missing) > 0 {
+	if len(report.Unsatisfied()) > 0 {
 		console.Rawf(log, logrus.ErrorLevel, "auto-patchelf failed to find all the required dependencies.")
 		console.Rawf(log, logrus.ErrorLevel, "Add the missing dependencies to --libs or use `--ignore-missing=\"foo.so.1 bar.so etc.so\"`.")
-		seen := map[string]bool{}
-		for _, m := range missing {
-			for _, c := range m.Candidates {
-				name := filepath.Base(c)
-				pkg, ok := resolver.Hint(name)
-				if !ok || seen[name] {
-					continue
-				}
-				seen[name] = true
-				console.Hintf(log, "%s is usually provided by %s: %s", name, pkg, hintAdvice())
-				break
-			}
+		for _, h := range report.Hints() {
+			console.Hintf(log, "%s is usually provided by %s: %s", h.Name, h.Package, hintAdvice())
 		}
 	}
 	if len(report.Errors) > 0 && len(report.Unsatisfied()) == 0 {
