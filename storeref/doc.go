@@ -54,7 +54,8 @@
 // # JSON report
 //
 // A [Report] encodes as the document `gopatchelf refs --format json` and
-// `gopatchelf scrub --format json` print. Lists are never null; keys marked
+// `gopatchelf scrub --format json` print ([Report.WriteJSON]; their text
+// is [Report.WriteRefs] and [Report.WriteScrub]). Lists are never null; keys marked
 // optional are left out when empty. Fields may be added; none will change
 // meaning.
 //

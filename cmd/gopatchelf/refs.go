@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/gopatchelf/gopatchelf/internal/cli"
 	"github.com/gopatchelf/gopatchelf/internal/console"
@@ -59,12 +57,11 @@ func runRefs(ctx context.Context, args []string, sio stdio) int {
 		return exitInterrupted
 	}
 
-	out := con.Stdout()
+	// A write error only: the deferred Flush meets it too.
 	if format == "json" {
-		writeJSON(out, rep)
+		rep.WriteJSON(con.Stdout())
 	} else {
-		writeRefsText(out, rep.Files)
-		fmt.Fprintf(out, "%d references to %d store paths in %d files\n", rep.Remaining(), len(rep.StorePaths), len(rep.Files))
+		rep.WriteRefs(con.Stdout())
 	}
 	for _, e := range rep.Errors {
 		log.Error(e.Error)
@@ -73,36 +70,6 @@ func runRefs(ctx context.Context, args []string, sio stdio) int {
 		return exitFailure
 	}
 	return exitOK
-}
-
-// writeRefsText prints each file with references and then one line per
-// reference.
-func writeRefsText(w io.Writer, files []storeref.FileReport) {
-	for _, f := range files {
-		if len(f.Refs) == 0 && f.ELFError == "" {
-			continue
-		}
-		fmt.Fprintf(w, "%s\n", f.Path)
-		if f.ELFError != "" {
-			fmt.Fprintf(w, "  (not parsed as ELF: %s; scanned as bytes)\n", f.ELFError)
-		}
-		for _, r := range f.Refs {
-			fmt.Fprintf(w, "  %-11s %s\n", r.Kind, describeRef(r))
-		}
-	}
-}
-
-// describeRef is a reference as text: the whole string for references held
-// by a structure, the store path and where it is for the others.
-func describeRef(r storeref.Ref) string {
-	switch {
-	case r.Structural() || r.Kind == storeref.Symlink:
-		return r.Value
-	case r.Section != "":
-		return fmt.Sprintf("%s at %#x in %s", r.StorePath, r.Offset, r.Section)
-	default:
-		return fmt.Sprintf("%s at %#x", r.StorePath, r.Offset)
-	}
 }
 
 // refsCheckCommon checks the options refs and scrub share.
@@ -114,11 +81,4 @@ func refsCheckCommon(storeDir, format string, paths []string) (string, error) {
 		return "", errors.New("no PATH given")
 	}
 	return storeref.CleanStoreDir(storeDir)
-}
-
-func writeJSON(w io.Writer, v any) {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // only a write error, which the deferred Flush meets too
 }

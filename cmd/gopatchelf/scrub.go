@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -91,11 +89,10 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 		return exitInterrupted
 	}
 	remaining := rep.Remaining()
-	out := con.Stdout()
 	if format == "json" {
-		writeJSON(out, rep)
+		rep.WriteJSON(con.Stdout())
 	} else {
-		writeScrubText(out, rep, dryRun)
+		rep.WriteScrub(con.Stdout(), dryRun)
 	}
 	for _, e := range rep.Errors {
 		log.Errorf("%s (left untouched)", e.Error)
@@ -104,40 +101,4 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 		return exitFailure
 	}
 	return exitOK
-}
-
-func writeScrubText(w io.Writer, rep storeref.Report, dryRun bool) {
-	verb := "scrubbed"
-	if dryRun {
-		verb = "would scrub"
-	}
-	for _, f := range rep.Files {
-		blanked := map[string]int{}
-		var sections []string
-		for _, c := range f.Changes {
-			switch c.Kind {
-			case storeref.Bytes:
-				if blanked[c.Section] == 0 {
-					sections = append(sections, c.Section)
-				}
-				blanked[c.Section]++
-			default:
-				to := c.New
-				if to == "" {
-					to = "(removed)"
-				}
-				fmt.Fprintf(w, "%s: %s %s: %s -> %s\n", f.Path, verb, c.Kind, c.Old, to)
-			}
-		}
-		for _, s := range sections {
-			fmt.Fprintf(w, "%s: %s %d store paths in unloaded section %s\n", f.Path, verb, blanked[s], s)
-		}
-	}
-	left := rep.WithRefs()
-	if len(left) > 0 {
-		fmt.Fprintln(w, "store references remaining:")
-		writeRefsText(w, left)
-	}
-	fmt.Fprintf(w, "%d files %s, %d references to %d store paths remaining in %d files\n",
-		rep.Scrubbed, verb, rep.Remaining(), len(rep.StorePaths), len(left))
 }
