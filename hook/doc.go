@@ -42,7 +42,8 @@
 // it: its String is the human-readable line, [EventJSON] the
 // --structured-logs line, whose schema it documents; [WriteEvent] prints
 // one or the other. The interpreter, the libc dir and the target
-// platform come from the caller (cmd/gopatchelf reads $NIX_BINTOOLS).
+// platform come from the caller (relink.NewTarget decides them from the
+// command line and $NIX_BINTOOLS).
 //
 // # Errors
 //
