@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+
+	"github.com/gopatchelf/gopatchelf/internal/arch"
 )
 
 // Placing strings in .dynstr.
@@ -282,10 +284,7 @@ func (f *File) dynsymExtent() (off, count, entsize uint64, ok bool) {
 	}
 	var n uint64
 	if h, ok := f.DynValue(stdelf.DT_HASH); ok {
-		word := uint64(4)
-		if f.Class == stdelf.ELFCLASS64 && (f.Machine == stdelf.EM_S390 || f.Machine == stdelf.EM_ALPHA) {
-			word = 8
-		}
+		word := arch.SysVHashWord(f.Machine, f.Class)
 		o, ok := f.fileOffset(h, 2*word)
 		if !ok {
 			return 0, 0, 0, false

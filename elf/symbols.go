@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+
+	"github.com/gopatchelf/gopatchelf/internal/arch"
 )
 
 // Editing the dynamic symbol table: patchelf's --rename-dynamic-symbols and
@@ -242,10 +244,7 @@ func (f *File) readSysvHash(n uint64) (*sysvTable, error) {
 	if !ok {
 		return nil, nil
 	}
-	word := uint64(4)
-	if f.Class == stdelf.ELFCLASS64 && (f.Machine == stdelf.EM_S390 || f.Machine == stdelf.EM_ALPHA) {
-		word = 8
-	}
+	word := arch.SysVHashWord(f.Machine, f.Class)
 	o, ok := f.fileOffset(addr, 2*word)
 	if !ok {
 		return nil, formatErr(f.dynOff, ".hash table header out of range")

@@ -38,6 +38,9 @@ type Arch struct {
 	// ElfName is pyelftools' ELFFile.get_machine_arch(), which
 	// auto-patchelf prints. It is the same in every row of one machine.
 	ElfName string
+	// HashWord8 says DT_HASH's buckets and chains are 8-byte words, not
+	// the gABI's 4 (glibc's and binutils' choice on s390x and Alpha).
+	HashWord8 bool
 }
 
 // Constants of e_flags this table tells variants apart by.
@@ -97,7 +100,7 @@ var rows = []Arch{
 	// s390x keeps ld64.so.1 in /lib, unlike ppc64.
 	{Name: "s390x", Machine: stdelf.EM_S390, Class: c64, Data: be, GOARCH: "s390x", PageSize: page4k,
 		Multiarch: "s390x-linux-gnu", Loader: "/lib/ld64.so.1", MuslLoader: "/lib/ld-musl-s390x.so.1",
-		WheelArchs: []string{"s390x"}, ElfName: "IBM S/390"},
+		WheelArchs: []string{"s390x"}, ElfName: "IBM S/390", HashWord8: true},
 	{Name: "riscv64-lp64", Machine: stdelf.EM_RISCV, Class: c64, Data: le, FlagsMask: efRISCVFloatABI, PageSize: page4k,
 		Multiarch: "riscv64-linux-gnu", Loader: "/lib/ld-linux-riscv64-lp64.so.1", ElfName: "RISC-V"},
 	{Name: "riscv64", Machine: stdelf.EM_RISCV, Class: c64, Data: le, FlagsMask: efRISCVFloatABI, Flags: efRISCVFloatDouble,
@@ -121,6 +124,8 @@ var rows = []Arch{
 		ElfName: "MIPS"},
 	{Name: "sparc64", Machine: stdelf.EM_SPARCV9, Class: c64, Data: be, PageSize: page8k,
 		Multiarch: "sparc64-linux-gnu", ElfName: "SPARC Version 9"},
+	{Name: "alpha", Machine: stdelf.EM_ALPHA, Class: c64, Data: le, PageSize: page64k,
+		ElfName: "Digital Alpha", HashWord8: true},
 }
 
 // machine is what this package knows of a machine without a row.
@@ -137,7 +142,6 @@ var others = map[stdelf.Machine]machine{
 	stdelf.EM_SPARC:       {"SPARC", page8k},
 	stdelf.EM_SPARC32PLUS: {"Enhanced SPARC", 0},
 	stdelf.EM_IA_64:       {"Intel IA-64", page64k},
-	stdelf.EM_ALPHA:       {"Digital Alpha", page64k},
 	stdelf.EM_SH:          {"Hitachi SH", 0},
 	stdelf.EM_68K:         {"Motorola 68000", 0},
 	stdelf.EM_PARISC:      {"Hewlett-Packard PA-RISC", 0},
@@ -277,4 +281,16 @@ func LoaderPath(base string, m stdelf.Machine, c stdelf.Class) (string, bool) {
 		}
 	}
 	return found, found != ""
+}
+
+// SysVHashWord is the size of a DT_HASH word (nbucket, nchain and the
+// entries) in files of machine m and class c: 8 on 64-bit s390 and Alpha,
+// 4 elsewhere.
+func SysVHashWord(m stdelf.Machine, c stdelf.Class) uint64 {
+	for _, r := range rows {
+		if r.Machine == m && r.Class == c && r.HashWord8 {
+			return 8
+		}
+	}
+	return 4
 }

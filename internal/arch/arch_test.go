@@ -150,6 +150,14 @@ func TestPageSizeAndNames(t *testing.T) {
 	}
 }
 
+func TestSysVHashWord(t *testing.T) {
+	assert.Equal(t, uint64(8), SysVHashWord(stdelf.EM_S390, stdelf.ELFCLASS64))
+	assert.Equal(t, uint64(8), SysVHashWord(stdelf.EM_ALPHA, stdelf.ELFCLASS64))
+	assert.Equal(t, uint64(4), SysVHashWord(stdelf.EM_S390, stdelf.ELFCLASS32))
+	assert.Equal(t, uint64(4), SysVHashWord(stdelf.EM_X86_64, stdelf.ELFCLASS64))
+	assert.Equal(t, uint64(4), SysVHashWord(0x9999, stdelf.ELFCLASS64))
+}
+
 func TestLoaders(t *testing.T) {
 	for _, tc := range []struct {
 		base string

@@ -2,7 +2,8 @@
 // architecture: per variant (machine, class, byte order and, where they
 // tell variants apart, e_flags), Go's GOARCH, the largest page size Linux
 // uses, Debian's multiarch triplet, the glibc and musl loaders' paths, the
-// Python wheel platform tags and pyelftools' machine name.
+// Python wheel platform tags, pyelftools' machine name and the size of a
+// DT_HASH word.
 //
 // Why one table: these facts used to live in separate switches and maps in
 // elf, linkcheck, storeref, wheel, relink and cmd, and they drifted (the
