@@ -304,3 +304,27 @@ func TestScrubRunpathAndRpath(t *testing.T) {
 	}
 	t.Logf("remaining: %+v", res.Remaining)
 }
+
+// TestPlaceholderInterpreterByArch: the placeholder for loaders of arches
+// without fixtures, as internal/arch places them.
+func TestPlaceholderInterpreterByArch(t *testing.T) {
+	for _, tc := range []struct {
+		interp string
+		m      stdelf.Machine
+		c      stdelf.Class
+		want   string
+	}{
+		{"/nix/store/x-glibc/lib/ld-linux-loongarch-lp64d.so.1", stdelf.EM_LOONGARCH, stdelf.ELFCLASS64, "/lib64/ld-linux-loongarch-lp64d.so.1"},
+		{"/nix/store/x-glibc/lib/ld-linux-x32.so.2", stdelf.EM_X86_64, stdelf.ELFCLASS32, "/libx32/ld-linux-x32.so.2"},
+		{"/nix/store/x-glibc/lib/ld.so.1", stdelf.EM_MIPS, stdelf.ELFCLASS64, "/lib64/ld.so.1"},
+		{"/nix/store/x-glibc/lib/ld.so.1", stdelf.EM_MIPS, stdelf.ELFCLASS32, "/lib/ld.so.1"},
+		{"/nix/store/x-glibc/lib/ld64.so.1", stdelf.EM_PPC64, stdelf.ELFCLASS64, "/lib64/ld64.so.1"},
+		{"/nix/store/x-glibc/lib/ld64.so.1", stdelf.EM_S390, stdelf.ELFCLASS64, "/lib/ld64.so.1"},
+		{"/nix/store/x-musl/lib/ld-musl-x86_64.so.1", stdelf.EM_X86_64, stdelf.ELFCLASS64, "/lib/ld-musl-x86_64.so.1"},
+		{"/nix/store/x-glibc/lib/ld-linux-ia64.so.2", stdelf.EM_IA_64, stdelf.ELFCLASS64, "/lib/ld-linux-ia64.so.2"},
+		{"", stdelf.EM_X86_64, stdelf.ELFCLASS64, "/lib/ld.so"},
+	} {
+		f := &elf.File{FileHeader: elf.FileHeader{Machine: tc.m, Class: tc.c}, Interpreter: tc.interp}
+		assert.Equal(t, tc.want, PlaceholderInterpreter(f), tc.interp)
+	}
+}
