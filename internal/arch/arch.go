@@ -10,7 +10,8 @@ import (
 // Arch is one architecture variant: the ELF header fields that pick it and
 // the facts about it. An empty field is a fact this table does not know.
 type Arch struct {
-	// Name identifies the row: the GNU CPU name, with the ABI where one
+	// Name identifies the row: a short CPU name as the fixtures and wheel
+	// tags spell it ("x86_64", "i686", "ppc64le"), with the ABI where one
 	// CPU has several rows ("armhf", "armel", "riscv64-lp64").
 	Name    string
 	Machine stdelf.Machine
