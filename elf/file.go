@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 )
 
 // ErrNotELF is returned by [NewFile] and [Open] for input that does not start
@@ -122,14 +123,17 @@ type File struct {
 	size   int64
 	closer io.Closer
 
-	dynOff   int64 // file offset of the dynamic table, -1 without one
-	dynAddr  uint64
-	strOff   int64 // file offset of the dynamic string table, -1 without one
-	strSize  uint64
-	strAddr  uint64
-	dynstr   []byte
-	interpPH int // index of PT_INTERP in Progs, -1 without one
-	dynPH    int // index of PT_DYNAMIC in Progs, -1 without one
+	dynOff  int64 // file offset of the dynamic table, -1 without one
+	dynAddr uint64
+	strOff  int64 // file offset of the dynamic string table, -1 without one
+	strSize uint64
+	strAddr uint64
+	dynstr  []byte // the dynamic string table once loadDynstr has read it
+	// dynstrOnce guards the read of dynstr, which fails with dynstrErr.
+	dynstrOnce sync.Once
+	dynstrErr  error
+	interpPH   int // index of PT_INTERP in Progs, -1 without one
+	dynPH      int // index of PT_DYNAMIC in Progs, -1 without one
 }
 
 // Size is the length of the file in bytes.
@@ -585,11 +589,19 @@ func (f *File) readDynamic() error {
 		return formatErr(f.dynOff, "DT_STRTAB %#x (+%d) is not inside a loaded segment", strAddr, strSize)
 	}
 	f.strOff, f.strSize, f.strAddr = soff, strSize, strAddr
-	if f.dynstr, err = f.readAt(uint64(soff), strSize, "dynamic string table"); err != nil {
-		return err
+	// The table itself is read when an edit needs it (loadDynstr): a
+	// library's can be megabytes, of which parsing needs a few names.
+	if !f.inFile(uint64(soff), strSize) {
+		return formatErr(int64(min(uint64(soff), 1<<62)), "%s (%d bytes) outside the file", "dynamic string table", strSize)
 	}
-	if len(f.dynstr) > 0 && f.dynstr[len(f.dynstr)-1] != 0 {
-		return formatErr(soff+int64(strSize)-1, "string table is not NUL-terminated (dynamic string table)")
+	if strSize > 0 {
+		last, err := f.readAt(uint64(soff)+strSize-1, 1, "dynamic string table")
+		if err != nil {
+			return err
+		}
+		if last[0] != 0 {
+			return formatErr(soff+int64(strSize)-1, "string table is not NUL-terminated (dynamic string table)")
+		}
 	}
 	for _, d := range f.Dynamic {
 		var s string
@@ -664,15 +676,47 @@ func (f *File) hasStringTags() bool {
 }
 
 func (f *File) dynString(off uint64) (string, error) {
-	if off >= uint64(len(f.dynstr)) {
-		return "", formatErr(f.strOff, "string table index out of bounds (offset %d, dynamic string table of %d bytes)", off, len(f.dynstr))
+	size := uint64(0)
+	if f.strOff >= 0 {
+		size = f.strSize
 	}
-	b := f.dynstr[off:]
-	i := bytes.IndexByte(b, 0)
-	if i < 0 {
-		return "", formatErr(f.strOff+int64(off), "unterminated string")
+	if off >= size {
+		return "", formatErr(f.strOff, "string table index out of bounds (offset %d, dynamic string table of %d bytes)", off, size)
 	}
-	return string(b[:i]), nil
+	if t := f.dynstr; t != nil {
+		b := t[off:]
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			return "", formatErr(f.strOff+int64(off), "unterminated string")
+		}
+		return string(b[:i]), nil
+	}
+	// Not loaded: read the string alone, in growing chunks. readDynamic
+	// has checked that the table ends with a NUL.
+	for n := min(size-off, 256); ; n = min(size-off, 4*n) {
+		b, err := f.readAt(uint64(f.strOff)+off, n, "dynamic string table")
+		if err != nil {
+			return "", err
+		}
+		if i := bytes.IndexByte(b, 0); i >= 0 {
+			return string(b[:i]), nil
+		}
+		if n == size-off {
+			return "", formatErr(f.strOff+int64(off), "unterminated string")
+		}
+	}
+}
+
+// loadDynstr reads the whole dynamic string table, once: parsing reads
+// only the strings it needs, an edit needs the table.
+func (f *File) loadDynstr() error {
+	f.dynstrOnce.Do(func() {
+		if f.strOff < 0 {
+			return
+		}
+		f.dynstr, f.dynstrErr = f.readAt(uint64(f.strOff), f.strSize, "dynamic string table")
+	})
+	return f.dynstrErr
 }
 
 // dlopenNoteType is the FDO note type of `.note.dlopen`

@@ -144,6 +144,9 @@ func (f *File) Plan(e Edit) (*Patch, error) {
 	if wantsDyn && !f.IsDynamic() {
 		return nil, fmt.Errorf("%w: no dynamic section (statically linked?)", ErrUnsafe)
 	}
+	if err := f.loadDynstr(); err != nil {
+		return nil, err
+	}
 	p := &planner{f: f, e: e, b: &patchBuilder{f: f}}
 	patch, err := p.run()
 	if err != nil || patch.IsEmpty() {
