@@ -9,7 +9,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/gopatchelf/gopatchelf/elf"
 	"github.com/gopatchelf/gopatchelf/relink"
@@ -62,26 +61,6 @@ type File struct {
 // Close closes the file. Src may not be read afterwards.
 func (f *File) Close() { f.close() }
 
-// headSize is how much of each file the first read fetches: an ELF
-// header, the program headers and, in most files, the interpreter and
-// notes, which parsing then reads without further system calls.
-const headSize = 4096
-
-var headPool = sync.Pool{New: func() any { return new([headSize]byte) }}
-
-// headReader serves reads that fall inside head from it.
-type headReader struct {
-	head []byte
-	r    io.ReaderAt
-}
-
-func (h *headReader) ReadAt(p []byte, off int64) (int, error) {
-	if off >= 0 && off <= int64(len(h.head)) && int64(len(p)) <= int64(len(h.head))-off {
-		return copy(p, h.head[off:]), nil
-	}
-	return h.r.ReadAt(p, off)
-}
-
 // sizer is a file that knows its size without a whole fs.FileInfo (the
 // hook's raw file descriptors).
 type sizer interface{ Size() (int64, error) }
@@ -127,18 +106,19 @@ func Open(fsys fs.FS, name string) (*File, error) {
 	if !ok {
 		return openStream(fd, name)
 	}
-	buf := headPool.Get().(*[headSize]byte)
+	// The first block is read before the size is asked for: a file that
+	// is not ELF costs that one read.
+	br := newBlockReader(ra, 1<<62)
 	release := func() {
 		fd.Close()
-		headPool.Put(buf)
+		br.release()
 	}
-	n, err := ra.ReadAt(buf[:], 0)
-	if err != nil && err != io.EOF {
+	var magic [4]byte
+	if n, err := br.ReadAt(magic[:], 0); n < 4 || string(magic[:]) != "\x7fELF" {
 		release()
-		return nil, err
-	}
-	if n < 4 || string(buf[:4]) != "\x7fELF" {
-		release()
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			return nil, err
+		}
 		return nil, elf.ErrNotELF
 	}
 	size, err := fileSize(fd)
@@ -146,7 +126,11 @@ func Open(fsys fs.FS, name string) (*File, error) {
 		release()
 		return nil, err
 	}
-	src := &headReader{head: buf[:min(int64(n), size)], r: ra}
+	br.size = size
+	if len(br.blocks) > 0 && int64(len(br.blocks[0].data)) > size {
+		br.blocks[0].data = br.blocks[0].data[:size]
+	}
+	src := br
 	f, err := elf.NewFile(src, size)
 	if err != nil {
 		release()

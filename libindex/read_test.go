@@ -1,9 +1,9 @@
 package libindex
 
 import (
+	"bytes"
 	"io"
 	"io/fs"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,33 +13,56 @@ import (
 	"github.com/gopatchelf/gopatchelf/internal/elftest"
 )
 
-func TestHeadReader(t *testing.T) {
-	data := []byte(strings.Repeat("0123456789", 10))
-	under := &countingReaderAt{r: strings.NewReader(string(data))}
-	h := &headReader{head: data[:32], r: under}
+func TestBlockReader(t *testing.T) {
+	data := make([]byte, 10*blockSize+100)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	// Each case starts from an empty reader, after the reads of before.
 	for _, tc := range []struct {
-		off, n   int
-		fromHead bool
+		name      string
+		before    [][2]int // off, n
+		off, n    int
+		fileReads int
 	}{
-		{0, 4, true},
-		{28, 4, true},
-		{32, 0, true},
-		{30, 4, false}, // crosses the end of head
-		{40, 10, false},
-		{95, 10, false}, // past the end of the file: short read
+		{"first read fetches a block", nil, 0, 4, 1},
+		{"inside the first block", [][2]int{{0, 4}}, 100, 64, 0},
+		{"crosses a block's end", [][2]int{{0, 4}}, blockSize - 2, 4, 1},
+		{"the block before comes along", [][2]int{{8*blockSize + 10, 64}}, 8*blockSize - 300, 200, 0},
+		{"no look-behind far from the boundary", [][2]int{{8*blockSize + 2000, 64}}, 8*blockSize - 300, 200, 1},
+		{"up to the end of the file", nil, len(data) - 50, 50, 1},
+		{"past the end: a short read", nil, len(data) - 10, 20, 1},
+		{"too long to keep", nil, blockSize, blockBytes + 1, 1},
+		{"too long is not kept", [][2]int{{blockSize, blockBytes + 1}}, blockSize, 8, 1},
+		{"zero bytes", nil, 10, 0, 1},
+		{"block 0 is kept when others are dropped",
+			[][2]int{{0, 4}, {2 * blockSize, 4}, {4 * blockSize, 4}, {6 * blockSize, 4}, {8 * blockSize, 4}}, 8, 8, 0},
+		{"the oldest other block is dropped",
+			[][2]int{{0, 4}, {2 * blockSize, 4}, {4 * blockSize, 4}, {6 * blockSize, 4}, {8 * blockSize, 4}}, 2*blockSize + 8, 8, 1},
 	} {
-		under.calls = 0
-		p := make([]byte, tc.n)
-		n, err := h.ReadAt(p, int64(tc.off))
-		wantN := min(tc.n, len(data)-tc.off)
-		assert.Equal(t, wantN, n, "ReadAt(%d, %d)", tc.n, tc.off)
-		assert.Equal(t, data[tc.off:tc.off+wantN], p[:n], "ReadAt(%d, %d)", tc.n, tc.off)
-		if wantN < tc.n {
-			assert.ErrorIs(t, err, io.EOF)
-		} else {
-			assert.NoError(t, err)
-		}
-		assert.Equal(t, !tc.fromHead, under.calls > 0, "ReadAt(%d, %d) read the file", tc.n, tc.off)
+		t.Run(tc.name, func(t *testing.T) {
+			under := &countingReaderAt{r: bytes.NewReader(data)}
+			br := newBlockReader(under, int64(len(data)))
+			defer br.release()
+			for _, b := range tc.before {
+				p := make([]byte, b[1])
+				_, err := br.ReadAt(p, int64(b[0]))
+				require.NoError(t, err)
+				require.Equal(t, data[b[0]:b[0]+b[1]], p)
+			}
+			under.calls = 0
+			p := make([]byte, tc.n)
+			n, err := br.ReadAt(p, int64(tc.off))
+			wantN := min(tc.n, len(data)-tc.off)
+			assert.Equal(t, wantN, n)
+			assert.Equal(t, data[tc.off:tc.off+wantN], p[:n])
+			if wantN < tc.n {
+				assert.ErrorIs(t, err, io.EOF)
+			} else {
+				assert.NoError(t, err)
+			}
+			assert.Equal(t, tc.fileReads, under.calls, "reads of the file")
+		})
 	}
 }
 
