@@ -7,7 +7,7 @@
 //	    b: a, and read every ELF file completely
 //	    c: b, and rewrite every ELF file through a temporary file in the
 //	       same directory (fsync, then rename), as gopatchelf does
-//	probe auto [-cpuprofile F] [-memprofile F] [-j N] [-dry-run] [-fsync=false] -paths DIR -libs DIR:DIR:... [-libc-dir DIR]
+//	probe auto [-cpuprofile F] [-memprofile F] [-j N] [-dry-run] [-fsync=false] [-write atomic|in-place] -paths DIR -libs DIR:DIR:... [-libc-dir DIR]
 //	    hook.Run over the tree, as `gopatchelf auto` would, with profiles
 //
 // Files are walked in sorted order, directories recursively, symlinks not
@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/gopatchelf/gopatchelf/hook"
+	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
@@ -181,9 +182,14 @@ func auto(args []string) error {
 	jobs := fl.Int("j", 0, "workers (0: GOMAXPROCS)")
 	dry := fl.Bool("dry-run", false, "compute everything, write nothing")
 	doSync := fl.Bool("fsync", true, "sync each rewritten file before its rename")
+	write := fl.String("write", "atomic", "atomic or in-place")
 	fl.Parse(args)
 	if *paths == "" {
 		usage()
+	}
+	mode, err := atomicfile.ParseMode(*write, false)
+	if err != nil {
+		return err
 	}
 	cfg := hook.Config{
 		Paths:         []string{*paths},
@@ -192,7 +198,7 @@ func auto(args []string) error {
 		Workers:       *jobs,
 		DryRun:        *dry,
 		IgnoreMissing: []string{"*"},
-		FS:            hook.OSFS{NoSync: !*doSync},
+		FS:            hook.OSFS{NoSync: !*doSync, Mode: mode},
 	}
 	if *libs != "" {
 		cfg.Libs = strings.Split(*libs, ":")
