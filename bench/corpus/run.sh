@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times, in one run, over a corpus made by build.sh:
 #   auto        gopatchelf auto over site-packages, --libs = the store dirs
-#               (outside a Nix build: each rewritten file is fsynced)
+#               (outside a Nix build: rewritten files are synced, one
+#               syncfs for all of them before their renames)
 #   auto-nix    the same as inside a Nix build (NIX_BUILD_TOP set: no fsync,
 #               see --fsync), the conditions patchelf and the upstream hook
 #               run in
