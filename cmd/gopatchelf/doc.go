@@ -127,7 +127,8 @@
 // unless the build completes, and atomic elsewhere. --fsync decides
 // whether each file is synced to disk (before the rename, or after the
 // writes in place): "always", "never", or "auto" (the default): not
-// inside a Nix build, always elsewhere. In either mode a file the caller
+// inside a Nix build, always elsewhere. Atomic files are synced together:
+// all are written, one syncfs flushes them, then all are renamed. In either mode a file the caller
 // may not write is refused with patchelf's "FILE: open: Permission denied"
 // and left as it is, and a writable file in a directory that takes no
 // temporary file is written in place.
