@@ -21,10 +21,13 @@ import (
 // The trees' libraries parsed here are remembered (as relink.Facts), so
 // that the patch phase parses again only those it edits.
 //
-// The trees are walked here even with IgnoreExisting (then only to count
-// their ELF files and clear leftovers): leftover temporary files are removed
-// by this walk, which ends before anything is written, so the patch phase
-// never mistakes this run's own temporary files for leftovers.
+// This is the trees' only walk. It also makes the patch list (r.list):
+// every file of the trees is opened once here, its first bytes tell
+// whether it is ELF, and only the ELF files (and what could not be read)
+// are met again by the patch phase; the others are counted. The trees are
+// walked even with IgnoreExisting, for that list and to clear leftovers:
+// leftover temporary files are removed by this walk, which ends before
+// anything is written.
 func (r *runner) buildIndex(ctx context.Context) error {
 	b := libindex.Builder{Index: &r.ix}
 	if r.cfg.IgnoreExisting {
@@ -47,15 +50,13 @@ func (r *runner) root(path string, recursive bool) libindex.Root {
 // indexPhase indexes the libraries of initial (unless index is false) and
 // of their RUNPATH closure. trees says initial are the trees being
 // patched: their leftover temporary files are removed, their libraries'
-// facts kept for the patch phase, and, when Config.Progress is set, their
-// ELF files counted for the progress total.
+// facts kept for the patch phase, and their ELF files listed for it.
 func (r *runner) indexPhase(ctx context.Context, b *libindex.Builder, initial []string, recursive, trees, index bool) error {
 	roots := make([]libindex.Root, 0, len(initial))
 	for _, d := range initial {
 		roots = append(roots, r.root(d, recursive))
 	}
 	isTree := func(root libindex.Root) bool { return trees && !root.Followed }
-	count := trees && r.cfg.Progress != nil
 	once := r.onceOverTrees()
 	return b.Add(ctx, roots, libindex.Options{
 		Workers: r.workers,
@@ -64,7 +65,10 @@ func (r *runner) indexPhase(ctx context.Context, b *libindex.Builder, initial []
 			case n.Err != nil:
 				// A library dir we cannot list provides nothing;
 				// upstream ignores it too. Trees being patched report
-				// it in the patch phase.
+				// it in the patch phase, in its place in the walk.
+				if isTree(root) {
+					return libindex.Pass
+				}
 				r.log.WithError(n.Err).Debug("cannot read library directory")
 				return libindex.Skip
 			case isTemp(n, root.Name):
@@ -78,25 +82,32 @@ func (r *runner) indexPhase(ctx context.Context, b *libindex.Builder, initial []
 			if index && libindex.IsCandidate(root.FS, n) {
 				return libindex.Read
 			}
-			if count && isTree(root) && n.Type.IsRegular() {
-				// Not read as a library: looked at only to count it.
-				// The cost of the progress total, paid only with one.
+			if isTree(root) && n.Type.IsRegular() {
+				// Not read as a library: only whether it is ELF, for
+				// the patch list.
 				return libindex.Probe
 			}
 			return libindex.Skip
 		},
 		Found: func(root libindex.Root, n libindex.Node, act libindex.Action, lib libindex.Lib) {
-			// The patch phase counts an ELF file whatever its outcome:
-			// a file that is not ELF is the only one it does not count.
-			if count && act != libindex.Pass && isTree(root) && n.Type.IsRegular() &&
-				!errors.Is(lib.Err, elf.ErrNotELF) && once(n.Path) {
-				r.elfTotal++
+			switch {
+			case n.Err != nil: // only the trees' errors get here
+				r.list = append(r.list, node{path: n.Path, err: n.Err})
+				return
+			case act == libindex.Pass:
+				r.removeLeftover(n.Path)
+				return
+			case isTree(root) && n.Type.IsRegular() && once(n.Path):
+				// The patch phase meets the ELF files and those that
+				// could not be read; the others are only counted.
+				if errors.Is(lib.Err, elf.ErrNotELF) {
+					r.report.NotELF++
+				} else {
+					r.list = append(r.list, node{path: n.Path, typ: n.Type})
+					r.elfTotal++
+				}
 			}
 			if act == libindex.Probe {
-				return
-			}
-			if act == libindex.Pass {
-				r.removeLeftover(n.Path)
 				return
 			}
 			// Files that are not ELF, or that cannot be read or parsed,

@@ -28,7 +28,8 @@ type runner struct {
 	// afterwards.
 	debugSeen map[string]bool          // debug objects reported while indexing
 	parsed    map[string]*relink.Facts // the trees' libraries, parsed while indexing
-	elfTotal  int                      // ELF files the patch phase will meet, counted only for Config.Progress
+	list      []node                   // the patch list: the trees' ELF files and errors, in walk order
+	elfTotal  int                      // the files of list: ELF files the patch phase will meet
 	ix        resolver.Index
 
 	// Shared by the workers.

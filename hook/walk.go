@@ -22,47 +22,23 @@ type node struct {
 	done  chan struct{}
 }
 
-// patchList is the patch phase's walk: every --paths entry in order, each
-// regular file once. Symlinks are never patched: renaming over one would
-// replace the link, not its target (patchelf #108). Errors are yielded too,
-// to be reported in walk order. Temporary files are not: the index's walk
-// removed the leftovers, and any met now are this run's own.
-//
-// A file is met twice only when one root lies inside another (or repeats
-// it); only then are the files met remembered, so that in the usual case
-// the walk holds nothing.
+// patchList is the patch phase's list: the ELF files of every --paths
+// entry (and the paths that could not be read), in the order of the
+// index's walk, each regular file once (see buildIndex). Symlinks are
+// never patched: renaming over one would replace the link, not its target
+// (patchelf #108). Errors are yielded too, to be reported in walk order.
 func (r *runner) patchList() iter.Seq[node] {
-	var seen map[string]bool
-	if overlapping(r.paths) {
-		seen = map[string]bool{}
-	}
 	return func(yield func(node) bool) {
 		var links linkChains
 		if w, ok := r.fs.(interface{ WritesInPlace() bool }); ok && w.WritesInPlace() && !r.cfg.DryRun {
 			links = linkChains{}
 		}
-		for _, root := range r.paths {
-			for ln := range r.root(root, !r.cfg.NoRecurse).Walk() {
-				if ln.Err == nil && (isTemp(ln, root) || !ln.Type.IsRegular()) {
-					continue
-				}
-				n := node{path: ln.Path, typ: ln.Type, err: ln.Err}
-				if seen != nil && n.err == nil {
-					key := n.path
-					if abs, err := filepath.Abs(n.path); err == nil {
-						key = abs
-					}
-					if seen[key] {
-						continue
-					}
-					seen[key] = true
-				}
-				if links != nil && n.err == nil {
-					links.chain(r.fs, &n)
-				}
-				if !yield(n) {
-					return
-				}
+		for _, n := range r.list {
+			if links != nil && n.err == nil {
+				links.chain(r.fs, &n)
+			}
+			if !yield(n) {
+				return
 			}
 		}
 	}
@@ -76,7 +52,7 @@ type fileID struct{ dev, ino uint64 }
 // done, so no name is read while another is being written, and the names
 // are patched one after the other in walk order — as patchelf run over the
 // names in turn would, and the same way on every run. Only files with more
-// than one link cost a map entry; finding them costs one lstat per file,
+// than one link cost a map entry; finding them costs one lstat per ELF file,
 // paid only in place.
 type linkChains map[fileID]chan struct{}
 

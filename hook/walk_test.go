@@ -1,6 +1,7 @@
 package hook
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -117,10 +118,10 @@ func TestRawFile(t *testing.T) {
 	assert.Contains(t, err.Error(), "missing")
 }
 
-// TestPatchListTemps: the patch phase's walk never yields a temporary
-// file, even from a directory listed twice under overlapping roots: any it
-// meets are this run's own, being written (the index's walk removed the
-// leftovers before anything was written).
+// TestPatchListTemps: the patch list, made by the index's walk, never
+// holds a temporary file, even from a directory listed twice under
+// overlapping roots. A dry run keeps the leftover in place, so it is left
+// out, not removed.
 func TestPatchListTemps(t *testing.T) {
 	root := realTemp(t)
 	files := map[string]file{
@@ -131,7 +132,9 @@ func TestPatchListTemps(t *testing.T) {
 	inDir(t, root)
 	for _, paths := range [][]string{{"out"}, {"out", "out/lib"}} {
 		for _, ignoreExisting := range []bool{false, true} {
-			r := newRunner(Config{Paths: paths, IgnoreExisting: ignoreExisting})
+			r := newRunner(Config{Paths: paths, IgnoreExisting: ignoreExisting, DryRun: true})
+			require.NoError(t, r.buildIndex(context.Background()))
+			require.FileExists(t, "out/lib/.libfoo.so.gopatchelf-12345")
 			var got []string
 			for n := range r.patchList() {
 				got = append(got, n.path)
