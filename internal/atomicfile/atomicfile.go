@@ -85,7 +85,7 @@ func (o Options) Create(path string) (*Pending, error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+tempMarker+"*")
+	f, err := createTemp(dir, "."+base+tempMarker)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ func ReplaceCopy(path string, edit func(tmp *os.File) error) error {
 // ReplaceCopy is [ReplaceCopy] with o's options.
 func (o Options) ReplaceCopy(path string, edit func(tmp *os.File) error) error {
 	return o.replace(path, func(tmp *os.File) error {
-		src, err := os.Open(path)
+		src, err := openFile(path, os.O_RDONLY, 0)
 		if err != nil {
 			return err
 		}

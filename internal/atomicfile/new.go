@@ -16,7 +16,7 @@ func CreateNew(path string, perm fs.FileMode) (*Pending, error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+tempMarker+"*")
+	f, err := createTemp(dir, "."+base+tempMarker)
 	if err != nil {
 		return nil, err
 	}
