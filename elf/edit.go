@@ -310,5 +310,48 @@ func (b *patchBuilder) finish(newSize int64) (*Patch, error) {
 		}
 		p.Writes = append(p.Writes, w)
 	}
-	return p, nil
+	return p, b.merge(p)
+}
+
+// mergeGap: writes this close are merged into one, with the bytes between
+// them as the result has them (the file's own, or zeros past its end).
+// Written in place, the header fields, the moved tables and the strings
+// an edit changes are then a few system calls rather than one each.
+const mergeGap = 64
+
+// merge merges p's close writes. A write that overwrites the file is never
+// merged with one past its end: ApplyTo extends the file before it
+// overwrites anything.
+func (b *patchBuilder) merge(p *Patch) error {
+	ws := p.Writes
+	if len(ws) < 2 {
+		return nil
+	}
+	out := make([]Write, 0, len(ws))
+	for _, w := range ws {
+		n := len(out)
+		if n == 0 {
+			out = append(out, w)
+			continue
+		}
+		prev := out[n-1]
+		end := prev.Off + int64(len(prev.Data))
+		inside := end <= p.OrigSize && w.Off+int64(len(w.Data)) <= p.OrigSize
+		past := prev.Off >= p.OrigSize
+		if w.Off-end > mergeGap || !inside && !past {
+			out = append(out, w)
+			continue
+		}
+		data := make([]byte, int(w.Off-prev.Off)+len(w.Data))
+		copy(data, prev.Data)
+		if inside {
+			if _, err := b.f.r.ReadAt(data[len(prev.Data):w.Off-prev.Off], end); err != nil {
+				return err
+			}
+		}
+		copy(data[w.Off-prev.Off:], w.Data)
+		out[n-1] = Write{Off: prev.Off, Data: data}
+	}
+	p.Writes = out
+	return nil
 }
