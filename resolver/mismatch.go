@@ -43,6 +43,8 @@ func (m Mismatch) String() string {
 // lxml.libs). It reports at most one Mismatch per soname, in soname order.
 // libcDir is Options.LibcDir, the directory of dependencies the libc dir
 // satisfied.
+//
+// Only results [MayMismatch] accepts matter: a run may keep those alone.
 func LibxmlMismatches(results []Result, libcDir string) []Mismatch {
 	type uses struct {
 		soname       string
@@ -101,6 +103,21 @@ func LibxmlMismatches(results []Result, libcDir string) []Mismatch {
 		}
 	}
 	return out
+}
+
+// MayMismatch reports whether r can take part in a [LibxmlMismatches]
+// finding: a file of lxml or xmlsec with a libxml2, libxslt or libexslt
+// dependency that was found.
+func MayMismatch(r Result) bool {
+	if pythonPackage(r.File) == "" {
+		return false
+	}
+	for _, d := range r.Deps {
+		if d.Found() && libxmlFamily(pyName(d.Name)) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // libxmlFamily returns "libxml2", "libxslt" or "libexslt" when name is

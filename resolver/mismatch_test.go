@@ -86,6 +86,13 @@ func TestLibxmlMismatches(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.want, LibxmlMismatches(tt.results, libc))
+			var kept []Result
+			for _, r := range tt.results {
+				if MayMismatch(r) {
+					kept = append(kept, r)
+				}
+			}
+			assert.Equal(t, tt.want, LibxmlMismatches(kept, libc), "only the results MayMismatch keeps")
 		})
 	}
 }
@@ -93,4 +100,22 @@ func TestLibxmlMismatches(t *testing.T) {
 func TestMismatchString(t *testing.T) {
 	m := Mismatch{Soname: "libxml2.so.2", LXML: Provider{"lxml/etree.so", "/a/lib", "libxml2.so.2"}, XMLSec: Provider{"xmlsec.so", "/b/lib", "libxml2-5a2b9c1d.so.2"}}
 	assert.Equal(t, "lxml and xmlsec load libxml2.so.2 from different places (/a/lib/libxml2.so.2 for lxml/etree.so, /b/lib/libxml2-5a2b9c1d.so.2 for xmlsec.so); xmlsec will fail at import with a libxml2 version mismatch", m.String())
+}
+
+func TestMayMismatch(t *testing.T) {
+	found := Dependency{Name: "libxml2.so.2", Via: Indexed, Library: lib("libxml2.so.2", "/libxml2/lib")}
+	missing := Dependency{Name: "libxml2.so.2"}
+	zlib := Dependency{Name: "libz.so.1", Via: Indexed, Library: lib("libz.so.1", "/zlib/lib")}
+	for _, tc := range []struct {
+		r    Result
+		want bool
+	}{
+		{Result{File: "site/lxml/etree.so", Deps: []Dependency{zlib, found}}, true},
+		{Result{File: "site/xmlsec.cpython-314-x86_64-linux-gnu.so", Deps: []Dependency{found}}, true},
+		{Result{File: "site/lxml/etree.so", Deps: []Dependency{zlib, missing}}, false},
+		{Result{File: "site/other/_x.so", Deps: []Dependency{found}}, false},
+		{Result{File: "site/lxml/etree.so"}, false},
+	} {
+		assert.Equal(t, tc.want, MayMismatch(tc.r), "%s %v", tc.r.File, tc.r.Deps)
+	}
 }
