@@ -12,12 +12,13 @@
 //     IgnoreExisting), then each --libs entry, each followed by the
 //     closure of its libraries' non-$ORIGIN RUNPATH entries. A file counts
 //     under its own name (the contract's symlink rules); non-ELF files,
-//     dangling links and separate debug objects are not indexed. What the
-//     patch phase needs from the trees' libraries is kept, so they are not
-//     parsed twice;
-//  2. walks each --paths entry (directories recursively unless NoRecurse,
-//     never into symlinked subdirectories), entries sorted by name, and
-//     takes the regular files — never symlinks — each once;
+//     dangling links and separate debug objects are not indexed. That walk
+//     of the trees (directories recursively unless NoRecurse, never into
+//     symlinked subdirectories, entries sorted by name) is their only one:
+//     every regular file is opened once, and the ELF files, never symlinks,
+//     each once, make the patch list, with what the patch phase needs from
+//     the libraries already parsed, so they are not parsed twice;
+//  2. takes the patch list in walk order;
 //  3. for each file, in parallel: applies the skip rules (statically
 //     linked, no segment, other architecture, incompatible OS ABI, debug
 //     object), resolves its dependencies with package resolver, and
@@ -31,10 +32,12 @@
 //     run changes nothing;
 //  4. reports every missing dependency at the end, ignored ones included.
 //
-// The walks keep no listing: directories are read as they are reached and
-// files flow through a bounded window of workers, so memory grows with the
-// number of libraries indexed, not with the number of files. A file that is
-// not ELF costs an open, one read and a close.
+// The walks keep no listing of directories: they are read as they are
+// reached, and files flow through a bounded window of workers. The patch
+// list holds the ELF files only, and is released as the patch phase goes;
+// so memory grows with the number of ELF files and libraries, not with
+// the number of files. A file that is not ELF costs an open, one read and
+// a close, once.
 //
 // Events ([Event]) reach Config.Events in the sorted walk order, from one
 // goroutine, whatever the number of workers: two runs over the same trees

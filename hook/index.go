@@ -103,7 +103,7 @@ func (r *runner) indexPhase(ctx context.Context, b *libindex.Builder, initial []
 				if errors.Is(lib.Err, elf.ErrNotELF) {
 					r.report.NotELF++
 				} else {
-					r.list = append(r.list, node{path: n.Path, typ: n.Type})
+					r.list = append(r.list, node{path: n.Path, typ: n.Type, facts: lib.Facts})
 					r.elfTotal++
 				}
 			}
@@ -118,9 +118,6 @@ func (r *runner) indexPhase(ctx context.Context, b *libindex.Builder, initial []
 					r.log.WithField("file", n.Path).WithError(lib.Err).Debug("not indexed")
 				}
 				return
-			}
-			if isTree(root) && n.Type.IsRegular() {
-				r.parsed[n.Path] = lib.Facts
 			}
 			if lib.Facts.Debug {
 				r.debugSeen[n.Path] = true

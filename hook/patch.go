@@ -50,12 +50,11 @@ func (r *runner) openELF(path string) (*libindex.File, error) {
 // patchFile runs upstream's auto_patchelf_file on one regular file: the
 // skip rules, the interpreter, the dependencies, the RUNPATH, and then,
 // unlike upstream, one edit written after it has been verified.
-func (r *runner) patchFile(ctx context.Context, path string) (fr fileResult) {
+func (r *runner) patchFile(ctx context.Context, path string, s *relink.Facts) (fr fileResult) {
 	if err := ctx.Err(); err != nil {
 		return fr.fail(err)
 	}
 	var f *libindex.File
-	s := r.parsed[path]
 	if s == nil {
 		var err error
 		f, err = r.openELF(path)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
 	"github.com/gopatchelf/gopatchelf/internal/ordered"
-	"github.com/gopatchelf/gopatchelf/relink"
 	"github.com/gopatchelf/gopatchelf/resolver"
 )
 
@@ -26,10 +25,9 @@ type runner struct {
 
 	// Written while indexing, by the goroutine that emits; read-only
 	// afterwards.
-	debugSeen map[string]bool          // debug objects reported while indexing
-	parsed    map[string]*relink.Facts // the trees' libraries, parsed while indexing
-	list      []node                   // the patch list: the trees' ELF files and errors, in walk order
-	elfTotal  int                      // the files of list: ELF files the patch phase will meet
+	debugSeen map[string]bool // debug objects reported while indexing
+	list      []node          // the patch list: the trees' ELF files and errors, in walk order; patchList releases it
+	elfTotal  int             // the files of list: ELF files the patch phase will meet
 	ix        resolver.Index
 
 	// Shared by the workers.
@@ -76,7 +74,6 @@ func newRunner(cfg Config) *runner {
 		emit:      cfg.Events,
 		workers:   cfg.Workers,
 		debugSeen: map[string]bool{},
-		parsed:    map[string]*relink.Facts{},
 	}
 	if r.fs == nil {
 		r.fs = OSFS{}
@@ -142,7 +139,7 @@ func (r *runner) run(ctx context.Context) error {
 		if n.after != nil {
 			<-n.after // another name of this inode, earlier in the walk
 		}
-		return r.patchFile(ctx, n.path)
+		return r.patchFile(ctx, n.path, n.facts)
 	}, func(n node, fr fileResult) {
 		if n.err != nil {
 			r.fail(n.err)
@@ -161,7 +158,9 @@ func (r *runner) run(ctx context.Context) error {
 			r.log.Error(fr.err.Error())
 		}
 		if fr.res != nil {
-			results = append(results, *fr.res)
+			if resolver.MayMismatch(*fr.res) {
+				results = append(results, *fr.res)
+			}
 			r.report.Missing = append(r.report.Missing, fr.res.Missing...)
 		}
 		if fr.outcome != NotELF && r.cfg.Progress != nil {

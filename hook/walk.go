@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/gopatchelf/gopatchelf/relink"
 )
 
 // node is one item of the patch phase's walk: a file, or a path that could
@@ -14,6 +16,10 @@ type node struct {
 	path string      // display path: the root joined with the names below it
 	typ  fs.FileMode // type bits as lstat(2) reports them
 	err  error       // the root does not exist, or a directory could not be listed
+
+	// facts are the file's, when the index parsed it (a library of the
+	// trees): the patch phase then opens it only to edit it.
+	facts *relink.Facts
 
 	// When files are written in place, a file with other hard links met
 	// later in the walk closes done when it is finished, and one met after
@@ -27,13 +33,15 @@ type node struct {
 // index's walk, each regular file once (see buildIndex). Symlinks are
 // never patched: renaming over one would replace the link, not its target
 // (patchelf #108). Errors are yielded too, to be reported in walk order.
+// The list is released as it is yielded: it is walked once.
 func (r *runner) patchList() iter.Seq[node] {
 	return func(yield func(node) bool) {
 		var links linkChains
 		if w, ok := r.fs.(interface{ WritesInPlace() bool }); ok && w.WritesInPlace() && !r.cfg.DryRun {
 			links = linkChains{}
 		}
-		for _, n := range r.list {
+		for i, n := range r.list {
+			r.list[i] = node{} // what the patch phase is done with is released
 			if links != nil && n.err == nil {
 				links.chain(r.fs, &n)
 			}
@@ -41,6 +49,7 @@ func (r *runner) patchList() iter.Seq[node] {
 				return
 			}
 		}
+		r.list = nil
 	}
 }
 
