@@ -97,6 +97,11 @@ func (r *runner) indexPhase(ctx context.Context, b *libindex.Builder, initial []
 			case act == libindex.Pass:
 				r.removeLeftover(n.Path)
 				return
+			case isTree(root) && n.Type.IsRegular() && errors.Is(lib.Err, fs.ErrNotExist):
+				// Removed since its directory was listed: no longer a
+				// file of the trees.
+				r.log.WithField("file", n.Path).Debug("gone before it was read")
+				return
 			case isTree(root) && n.Type.IsRegular() && once(n.Path):
 				// The patch phase meets the ELF files and those that
 				// could not be read; the others are only counted.
