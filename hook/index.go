@@ -108,7 +108,7 @@ func (r *runner) indexPhase(ctx context.Context, b *libindex.Builder, initial []
 				if errors.Is(lib.Err, elf.ErrNotELF) {
 					r.report.NotELF++
 				} else {
-					r.list = append(r.list, node{path: n.Path, typ: n.Type, facts: lib.Facts})
+					r.list = append(r.list, node{path: n.Path, facts: lib.Facts})
 					r.elfTotal++
 				}
 			}

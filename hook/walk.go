@@ -1,7 +1,6 @@
 package hook
 
 import (
-	"io/fs"
 	"iter"
 	"path/filepath"
 	"strings"
@@ -10,12 +9,11 @@ import (
 	"github.com/gopatchelf/gopatchelf/relink"
 )
 
-// node is one item of the patch phase's walk: a file, or a path that could
-// not be read (the root itself, or a directory below it).
+// node is one item of the patch list: a regular file, or a path that
+// could not be read (the root itself, or a directory below it).
 type node struct {
-	path string      // display path: the root joined with the names below it
-	typ  fs.FileMode // type bits as lstat(2) reports them
-	err  error       // the root does not exist, or a directory could not be listed
+	path string // display path: the root joined with the names below it
+	err  error  // the root does not exist, or a directory could not be listed
 
 	// facts are the file's, when the index parsed it (a library of the
 	// trees): the patch phase then opens it only to edit it.
