@@ -3,6 +3,7 @@ package hook
 import (
 	"context"
 	"io"
+	"path/filepath"
 	"runtime"
 	"sync"
 
@@ -250,8 +251,39 @@ func (r *runner) realDir(dir string) (string, error) {
 		res := v.(realDirResult)
 		return res.dir, res.err
 	}
-	real, err := r.fs.Realpath(dir)
+	var real string
+	abs, err := filepath.Abs(dir)
+	if err == nil {
+		real, err = r.realAbs(abs)
+	} else {
+		real, err = r.fs.Realpath(dir)
+	}
 	r.realDirs.Store(dir, realDirResult{real, err})
+	return real, err
+}
+
+// realAbs is realDir for an absolute, clean path, through its parent's: a
+// directory that is not a symlink is its parent's real path joined with
+// its name, which costs one lstat instead of one per component, and the
+// parent is resolved once for all its subdirectories. Anything else (a
+// symlink, an error) is left to Realpath.
+func (r *runner) realAbs(abs string) (string, error) {
+	if v, ok := r.realDirs.Load(abs); ok {
+		res := v.(realDirResult)
+		return res.dir, res.err
+	}
+	var real string
+	var err error
+	parent := filepath.Dir(abs)
+	if fi, lerr := r.fs.Lstat(abs); parent != abs && lerr == nil && fi.IsDir() {
+		if real, err = r.realAbs(parent); err == nil {
+			real = filepath.Join(real, filepath.Base(abs))
+		}
+	}
+	if real == "" {
+		real, err = r.fs.Realpath(abs)
+	}
+	r.realDirs.Store(abs, realDirResult{real, err})
 	return real, err
 }
 

@@ -181,3 +181,33 @@ func TestProgressCountsELFFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestRealDir: a directory resolved through its parent's real path is
+// what filepath.EvalSymlinks of its absolute path gives, through symlinked
+// directories, "..", relative names and missing ones alike.
+func TestRealDir(t *testing.T) {
+	root := t.TempDir() // on some systems itself below a symlink
+	for _, d := range []string{"real/a/b", "other/c"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(root, d), 0o755))
+	}
+	require.NoError(t, os.Symlink(filepath.Join(root, "other"), filepath.Join(root, "real", "link")))
+	require.NoError(t, os.Symlink("../other/c", filepath.Join(root, "real", "a", "rel")))
+	inDir(t, root)
+	r := newRunner(Config{Paths: []string{"real"}})
+	for _, dir := range []string{
+		"real/a/b", "real/a/b", // the second from the cache
+		"real/link/c", "real/link", "real/a/rel", "real/a/rel/../b",
+		"real/a/b/..", ".", root + "/real/a/b", "real/missing/x",
+	} {
+		got, err := r.realDir(dir)
+		abs, aerr := filepath.Abs(dir)
+		require.NoError(t, aerr)
+		want, werr := filepath.EvalSymlinks(abs)
+		if werr != nil {
+			assert.Error(t, err, dir)
+			continue
+		}
+		require.NoError(t, err, dir)
+		assert.Equal(t, want, got, dir)
+	}
+}
