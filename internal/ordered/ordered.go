@@ -24,8 +24,9 @@ func window(workers int) int { return 2*workers + 2 }
 // goroutine. in runs on a goroutine of its own, ahead of the workers by at
 // most a window of items, so memory does not grow with the number of
 // items. Consecutive items go to the same worker, in order, in batches of
-// a few. It returns ctx's error if ctx ends first; work already started
-// is waited for, and in is stopped.
+// a few. It returns ctx's error if ctx ends first; the batches already
+// handed to workers are finished (work may wait for an earlier item's),
+// and in is stopped.
 func Map[In, Out any](ctx context.Context, in iter.Seq[In], workers int, work func(In) Out, emit func(In, Out)) error {
 	workers = max(1, workers)
 	type batch struct {
@@ -56,11 +57,10 @@ func Map[In, Out any](ctx context.Context, in iter.Seq[In], workers int, work fu
 		defer close(queue)
 		defer close(jobs)
 		var b *batch
-		send := func() bool {
+		send := func() {
 			queue <- b // never blocks: at most n batches exist
 			jobs <- b  // nor this
 			b = nil
-			return true
 		}
 		for v := range in {
 			if b == nil {
