@@ -137,7 +137,7 @@ func Patch(r io.ReaderAt, size int64, w io.Writer, cfg Config) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	members, record, err := readMembers(zr)
+	members, record, err := readMembers(zr, size)
 	if err != nil {
 		return Report{}, err
 	}
@@ -195,7 +195,7 @@ func Patch(r io.ReaderAt, size int64, w io.Writer, cfg Config) (Report, error) {
 	}
 
 	recFile := zr.File[record]
-	recData, err := readAll(recFile)
+	recData, err := readAll(recFile, size)
 	if err != nil {
 		return Report{}, fmt.Errorf("%s: %w", recFile.Name, err)
 	}
@@ -237,8 +237,9 @@ func Patch(r io.ReaderAt, size int64, w io.Writer, cfg Config) (Report, error) {
 	return rep, zw.Close()
 }
 
-// readMembers reads every ELF member and finds RECORD (-1 when absent).
-func readMembers(zr *zip.Reader) ([]elfMember, int, error) {
+// readMembers reads every ELF member of the size-byte archive and finds
+// RECORD (-1 when absent).
+func readMembers(zr *zip.Reader, size int64) ([]elfMember, int, error) {
 	record := -1
 	var members []elfMember
 	for i, f := range zr.File {
@@ -257,7 +258,7 @@ func readMembers(zr *zip.Reader) ([]elfMember, int, error) {
 		if !elfish {
 			continue
 		}
-		data, err := readAll(f)
+		data, err := readAll(f, size)
 		if err != nil {
 			return nil, 0, fmt.Errorf("%s: %w", f.Name, err)
 		}
@@ -286,8 +287,11 @@ func hasELFMagic(f *zip.File) (bool, error) {
 	return string(magic[:]) == stdelf.ELFMAG, nil
 }
 
-// readAll decompresses a member, checking its CRC (zip does, at EOF).
-func readAll(f *zip.File) ([]byte, error) {
+// readAll decompresses a member, checking its CRC and size (zip does, at
+// EOF). The size a member declares is only a claim until its bytes are read:
+// the buffer is sized by it only as far as the member's compressed bytes,
+// which must lie inside the archive, could inflate.
+func readAll(f *zip.File, archive int64) ([]byte, error) {
 	if f.UncompressedSize64 > 1<<34 {
 		return nil, fmt.Errorf("member too large (%d bytes)", f.UncompressedSize64)
 	}
@@ -296,11 +300,27 @@ func readAll(f *zip.File) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	buf := bytes.NewBuffer(make([]byte, 0, int(f.UncompressedSize64)))
+	buf := bytes.NewBuffer(make([]byte, 0, sizeHint(f, archive)))
 	if _, err := io.Copy(buf, rc); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// maxDeflateRatio bounds what deflate can make of one byte: a 258-byte
+// match costs at least two bits, so 1032 bytes per compressed byte, plus a
+// block header's worth.
+const maxDeflateRatio = 1033
+
+// sizeHint is f's declared size, capped by what its compressed bytes can
+// hold.
+func sizeHint(f *zip.File, archive int64) int {
+	compressed := min(f.CompressedSize64, uint64(max(archive, 0)))
+	limit := compressed
+	if f.Method != zip.Store {
+		limit = min(compressed, 1<<34) * maxDeflateRatio
+	}
+	return int(min(f.UncompressedSize64, limit))
 }
 
 // patchMember resolves one member and plans its edit.

@@ -3,13 +3,16 @@ package wheel
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/csv"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -373,4 +376,67 @@ func TestScanLibs(t *testing.T) {
 		got = append(got, rel+" "+l.Machine.String())
 	}
 	assert.Equal(t, []string{"a/libfoo.so EM_X86_64", "c/libbar.so EM_AARCH64", "b/libbar.so EM_X86_64", "b/libbar.so.1 EM_X86_64"}, got)
+}
+
+// lyingWheel is a wheel whose one ELF member declares declared bytes but
+// holds data.
+func lyingWheel(t testing.TB, data []byte, method uint16, declared uint64) []byte {
+	t.Helper()
+	var body bytes.Buffer
+	if method == zip.Deflate {
+		fw, err := flate.NewWriter(&body, flate.BestCompression)
+		require.NoError(t, err)
+		_, err = fw.Write(data)
+		require.NoError(t, err)
+		require.NoError(t, fw.Close())
+	} else {
+		body.Write(data)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	fh := &zip.FileHeader{
+		Name: "demo/_ext.so", Method: method, CRC32: crc32.ChecksumIEEE(data),
+		CompressedSize64: uint64(body.Len()), UncompressedSize64: declared,
+	}
+	fh.SetMode(0o755)
+	w, err := zw.CreateRaw(fh)
+	require.NoError(t, err)
+	_, err = w.Write(body.Bytes())
+	require.NoError(t, err)
+	w, err = zw.Create("demo-1.0.dist-info/RECORD")
+	require.NoError(t, err)
+	fmt.Fprintln(w, "demo/_ext.so,,")
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+// A member's declared size is not an allocation: a fuzzed wheel whose
+// 2 KB member claimed 4 GB made Patch allocate (and, reusing freed heap,
+// clear) 4 GB, and CI's fuzz worker was reported hung.
+func TestDeclaredSizeIsNotTrusted(t *testing.T) {
+	so := fixture(t, "x86_64/pie/libfoo.so")
+	for name, tc := range map[string]struct {
+		method   uint16
+		declared uint64
+		want     error
+	}{
+		"deflate, 4 GB claimed": {zip.Deflate, 4_000_000_000, io.ErrUnexpectedEOF},
+		"store, 4 GB claimed":   {zip.Store, 4_000_000_000, io.ErrUnexpectedEOF},
+		"deflate, too short":    {zip.Deflate, uint64(len(so)) - 1, zip.ErrFormat},
+		"deflate, honest":       {zip.Deflate, uint64(len(so)), nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			in := lyingWheel(t, so, tc.method, tc.declared)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := Patch(bytes.NewReader(in), int64(len(in)), nil, Config{IgnoreMissing: []string{"*"}})
+			runtime.ReadMemStats(&after)
+			if tc.want != nil {
+				assert.ErrorIs(t, err, tc.want)
+			} else {
+				assert.NoError(t, err)
+			}
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated")
+		})
+	}
 }
