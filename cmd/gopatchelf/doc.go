@@ -113,7 +113,9 @@
 // stderr ("gopatchelf: error: FILE: reason") and left untouched.
 //
 // $NIX_BUILD_CORES, when set and positive, bounds the files processed at
-// once; the output does not depend on it.
+// once and, for every command, the threads running Go code (never more
+// than the CPUs the process may use): a build's share of the machine is
+// kept. The output does not depend on it.
 //
 // Each edit is planned and its result verified before the first byte is
 // written. --write says how it is then written: "atomic" writes a

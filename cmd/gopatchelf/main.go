@@ -6,18 +6,35 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
 
+	"github.com/gopatchelf/gopatchelf/hook"
 	"github.com/gopatchelf/gopatchelf/internal/console"
 )
 
 func main() {
+	runtime.GOMAXPROCS(threads(os.Getenv("NIX_BUILD_CORES"), runtime.GOMAXPROCS(0)))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, patchelfArgv(os.Args), os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// threads is how many threads may run Go code at once: GOMAXPROCS
+// (already the CPUs the process may use, cgroup limits included), and in a
+// Nix build no more than $NIX_BUILD_CORES, the build's share of the
+// machine. Workers alone (hook.WorkersFor) would leave the runtime's other
+// threads on the other cores: with NIX_BUILD_CORES=1 on 2 cores, auto then
+// used 1.5 cores and took 40 % longer than on one thread
+// (bench/corpus/RESULTS.md, session 6).
+func threads(nixBuildCores string, gomaxprocs int) int {
+	if n := hook.WorkersFor(nixBuildCores); n > 0 && n < gomaxprocs {
+		return n
+	}
+	return gomaxprocs
 }
 
 // Exit codes; doc.go documents them.

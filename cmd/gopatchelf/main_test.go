@@ -47,3 +47,21 @@ func TestCommandsAreUnique(t *testing.T) {
 		assert.NotNil(t, c.run, c.name)
 	}
 }
+
+func TestThreads(t *testing.T) {
+	for _, tc := range []struct {
+		cores      string
+		gomaxprocs int
+		want       int
+	}{
+		{"", 8, 8},     // outside Nix: GOMAXPROCS
+		{"0", 8, 8},    // Nix's "all cores"
+		{"2", 8, 2},    // the build's share
+		{"16", 8, 8},   // never more than the CPUs we have
+		{"1", 1, 1},    //
+		{"-3", 4, 4},   // not a count
+		{"four", 4, 4}, //
+	} {
+		assert.Equal(t, tc.want, threads(tc.cores, tc.gomaxprocs), "NIX_BUILD_CORES=%q GOMAXPROCS=%d", tc.cores, tc.gomaxprocs)
+	}
+}
