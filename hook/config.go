@@ -161,7 +161,7 @@ type FS interface {
 	Open(name string) (File, error)
 	// Replace replaces the regular file name with a copy of itself that
 	// edit has changed (atomically: on any error name is left untouched),
-	// or lets edit change it in place (see [OSFS.Mode]).
+	// or lets edit change it in place (see [OSFS.InPlace]).
 	Replace(name string, edit func(tmp *os.File) error) error
 	// Remove removes a file: the hook removes only the temporary files an
 	// interrupted run left in the trees being patched.
@@ -183,11 +183,11 @@ type OSFS struct {
 	// for Nix builds, whose outputs are discarded when the build does not
 	// finish (see internal/atomicfile).
 	NoSync bool
-	// Mode is atomicfile.Atomic (the zero value) or atomicfile.InPlace:
-	// edits are then written into the files themselves, which a run
-	// killed mid-write leaves torn (see internal/atomicfile). For Nix
-	// builds only.
-	Mode atomicfile.Mode
+	// InPlace writes edits into the files themselves instead of into a
+	// copy renamed over the original: same inode, no copy, but a run
+	// killed mid-write leaves a file torn (see internal/atomicfile). For
+	// Nix builds only.
+	InPlace bool
 
 	// group, set by Run when files are synced and replaced atomically,
 	// holds the replacements until the end of the patch phase, which
@@ -276,11 +276,11 @@ func (OSFS) Realpath(name string) (string, error) {
 }
 
 func (o OSFS) Replace(name string, edit func(tmp *os.File) error) error {
-	return atomicfile.Options{NoSync: o.NoSync, Mode: o.Mode, Group: o.group}.ReplaceCopy(name, edit)
+	return atomicfile.Options{NoSync: o.NoSync, Mode: atomicfile.ModeOf(o.InPlace), Group: o.group}.ReplaceCopy(name, edit)
 }
 
 func (OSFS) Remove(name string) error { return os.Remove(name) }
 
 // WritesInPlace reports whether Replace writes into the file itself: the
 // hook then never works on two names of one inode at once.
-func (o OSFS) WritesInPlace() bool { return o.Mode == atomicfile.InPlace }
+func (o OSFS) WritesInPlace() bool { return o.InPlace }

@@ -24,7 +24,7 @@
 //     object), resolves its dependencies with package resolver, and
 //     applies the interpreter and the RUNPATH in ONE [elf.Edit]. The
 //     result is parsed and checked before its first byte is written. How
-//     it is written is [OSFS.Mode] (internal/atomicfile): atomically, into
+//     it is written is [OSFS.InPlace] (internal/atomicfile): atomically, into
 //     a temporary file in the same directory (a reflink clone of the
 //     original where the file system allows) that is renamed over the file;
 //     or in place, only the changed bytes written into the file itself. A

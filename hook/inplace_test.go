@@ -11,8 +11,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
 )
 
 // overlapFS writes in place and records any moment at which a file is
@@ -77,7 +75,7 @@ func TestInPlaceHardLinksOneAtATime(t *testing.T) {
 		require.NoError(t, os.Link("out/bin/prog", n))
 		names = append(names, n)
 	}
-	ofs := &overlapFS{OSFS: OSFS{Mode: atomicfile.InPlace, NoSync: true}, writing: map[uint64]string{}}
+	ofs := &overlapFS{OSFS: OSFS{InPlace: true, NoSync: true}, writing: map[uint64]string{}}
 	cfg := siteConfig()
 	cfg.FS = ofs
 	cfg.Workers = 8

@@ -79,7 +79,7 @@ func newRunner(cfg Config) *runner {
 	if r.fs == nil {
 		r.fs = OSFS{}
 	}
-	if o, ok := r.fs.(OSFS); ok && !o.NoSync && o.Mode == atomicfile.Atomic && !cfg.DryRun {
+	if o, ok := r.fs.(OSFS); ok && !o.NoSync && !o.InPlace && !cfg.DryRun {
 		o.group = atomicfile.NewGroup()
 		r.fs, r.group = o, o.group
 	}

@@ -60,7 +60,7 @@ func ParseArgs(args []string, getenv func(string) string) (*Args, error) {
 	}
 	nixBuild := getenv("NIX_BUILD_TOP") != ""
 	o := &Args{Options: Options{ReplaceNeeded: map[string]string{}, NoSync: nixBuild}, Debug: getenv(DebugEnv) != ""}
-	o.Write, _ = atomicfile.ParseMode("auto", nixBuild)
+	o.InPlace = nixBuild // --write auto
 	i := 0
 	value := func() (string, error) {
 		if i+1 >= len(args) {
@@ -156,9 +156,11 @@ func ParseArgs(args []string, getenv func(string) string) (*Args, error) {
 		case "--write":
 			var v string
 			if v, err = value(); err == nil {
-				if o.Write, err = atomicfile.ParseMode(v, nixBuild); err != nil {
+				var mode atomicfile.Mode
+				if mode, err = atomicfile.ParseMode(v, nixBuild); err != nil {
 					err = fmt.Errorf("--write: %v", err)
 				}
+				o.InPlace = mode == atomicfile.InPlace
 			}
 		case "--debug":
 			o.Debug = true

@@ -9,8 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
 )
 
 // TestParseArgs: patchelf's command line read into Args, as patchelf's
@@ -43,7 +41,7 @@ func TestParseArgs(t *testing.T) {
 		{"file only", []string{"f"}, noEnv, want(func(a *Args) { a.Files = []string{"f"} }), ""},
 		{"nil environment", []string{"f"}, nil, want(func(a *Args) { a.Files = []string{"f"} }), ""},
 		{"in a Nix build", []string{"f"}, nix, want(func(a *Args) {
-			a.Files, a.NoSync, a.Write, a.Debug = []string{"f"}, true, atomicfile.InPlace, true
+			a.Files, a.NoSync, a.InPlace, a.Debug = []string{"f"}, true, true, true
 		}), ""},
 		{"--write wins over the Nix build", []string{"--write", "atomic", "f"}, nix, want(func(a *Args) {
 			a.Files, a.NoSync, a.Debug = []string{"f"}, true, true

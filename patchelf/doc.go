@@ -16,7 +16,7 @@
 // Differences from patchelf, on purpose:
 //
 //   - A file is written only when a byte changes; patchelf writes it even
-//     when nothing changed. [Options.Write] says how: atomically (temporary
+//     when nothing changed. [Options.InPlace] says how: atomically (temporary
 //     file, fsync unless [Options.NoSync], rename: a hard link is broken,
 //     the other names keep the old bytes) or in place, as patchelf writes
 //     (only the changed bytes, not the whole file with O_TRUNC; the same

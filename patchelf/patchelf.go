@@ -13,7 +13,6 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/gopatchelf/gopatchelf/elf"
-	"github.com/gopatchelf/gopatchelf/internal/atomicfile"
 )
 
 // Options are the operations of one patchelf command line, and the files
@@ -27,14 +26,13 @@ type Options struct {
 	// NoSync skips the fsync before each rename (see internal/atomicfile):
 	// for Nix builds, whose outputs are thrown away after a crash.
 	NoSync bool
-	// Write is how files are written: atomicfile.Atomic (the zero value: a
-	// temporary file renamed over the original) or atomicfile.InPlace (the
-	// changed bytes written into the file itself, as patchelf does: same
-	// inode, but a run killed mid-write leaves it torn). Either way a file
+	// InPlace writes the changed bytes into the file itself, as patchelf
+	// does (same inode, but a run killed mid-write leaves it torn), instead
+	// of into a temporary file renamed over the original. Either way a file
 	// the caller may not write is refused with patchelf's "open:
 	// Permission denied", and a writable file in a directory that takes no
 	// temporary file is written in place.
-	Write atomicfile.Mode
+	InPlace bool
 	// Log receives --debug lines (debug level) and warnings; nil discards.
 	Log logrus.FieldLogger
 

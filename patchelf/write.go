@@ -13,11 +13,11 @@ import (
 
 // write puts the patched file in place: over name, or at Output (written
 // even when nothing changed, as patchelf does). Every file is written
-// through internal/atomicfile, as o.Write says: a temporary file beside
+// through internal/atomicfile, as o.InPlace says: a temporary file beside
 // the target renamed over it, or the changed bytes written into the target.
 // A file that may not be written is refused with patchelf's wording.
 func (o *Options) write(name string, patch *elf.Patch) error {
-	replace := atomicfile.Options{NoSync: o.NoSync, Mode: o.Write}
+	replace := atomicfile.Options{NoSync: o.NoSync, Mode: atomicfile.ModeOf(o.InPlace)}
 	if o.Output == "" {
 		if patch.IsEmpty() {
 			o.debugf("not modified, nothing written")

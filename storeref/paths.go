@@ -53,8 +53,13 @@ func ScanPaths(ctx context.Context, paths []string, storeDir string) (Report, er
 // ScrubConfig is one [ScrubPaths] run.
 type ScrubConfig struct {
 	Options
-	// Write says how a changed file is written (atomically by default).
-	Write atomicfile.Options
+	// NoSync replaces a changed file without syncing it first: still
+	// atomic for readers, not against a power loss. For Nix builds.
+	NoSync bool
+	// InPlace writes a changed file's bytes into the file itself (same
+	// inode, torn if the run is killed mid-write) instead of into a
+	// temporary file renamed over it. For Nix builds.
+	InPlace bool
 	// DryRun reports what would change and writes nothing.
 	DryRun bool
 }
@@ -104,7 +109,7 @@ func ScrubPaths(ctx context.Context, paths []string, cfg ScrubConfig) (Report, e
 	return rep, err
 }
 
-// scrubFile scrubs one regular file and writes it, as cfg.Write says, when
+// scrubFile scrubs one regular file and writes it, as cfg says, when
 // its bytes change. When the write fails, the file is returned unchanged
 // with the references it still holds, along with the error.
 func scrubFile(path string, cfg ScrubConfig) (FileReport, error) {
@@ -117,7 +122,8 @@ func scrubFile(path string, cfg ScrubConfig) (FileReport, error) {
 		return FileReport{}, fmt.Errorf("%s: %w", path, err)
 	}
 	if res.Changed && !cfg.DryRun {
-		if err := cfg.Write.WriteBytes(path, data, res.Data); err != nil {
+		write := atomicfile.Options{NoSync: cfg.NoSync, Mode: atomicfile.ModeOf(cfg.InPlace)}
+		if err := write.WriteBytes(path, data, res.Data); err != nil {
 			unchanged := false
 			refs, serr := Scan(data, cfg.StoreDir)
 			if serr != nil || refs == nil {

@@ -136,7 +136,7 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		ResolutionCache:            a.Flag("resolution_cache"),
 		Workers:                    hook.WorkersFor(os.Getenv("NIX_BUILD_CORES")),
 		Log:                        log,
-		FS:                         hook.OSFS{NoSync: noSync, Mode: mode},
+		FS:                         hook.OSFS{NoSync: noSync, InPlace: mode == atomicfile.InPlace},
 	}
 	interp, _ := a.One("interpreter")
 	libc, _ := a.One("libc_dir")

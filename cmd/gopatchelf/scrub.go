@@ -80,8 +80,9 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 	cfg := storeref.ScrubConfig{
 		Options: storeref.Options{StoreDir: dir, Interpreter: interp, KeepUnloaded: keepUnloaded},
 		// As auto: no fsync inside a Nix build, whose output is discarded on failure.
-		Write:  atomicfile.Options{Mode: mode, NoSync: os.Getenv("NIX_BUILD_TOP") != ""},
-		DryRun: dryRun,
+		NoSync:  os.Getenv("NIX_BUILD_TOP") != "",
+		InPlace: mode == atomicfile.InPlace,
+		DryRun:  dryRun,
 	}
 	rep, err := storeref.ScrubPaths(ctx, paths, cfg)
 	if err != nil {

@@ -30,6 +30,15 @@ func (m Mode) String() string {
 	return "atomic"
 }
 
+// ModeOf is InPlace when inPlace is set and Atomic otherwise: the public
+// packages say how they write with a bool, as users cannot name a Mode.
+func ModeOf(inPlace bool) Mode {
+	if inPlace {
+		return InPlace
+	}
+	return Atomic
+}
+
 // ParseMode parses a --write value: "atomic", "in-place", or "auto", which
 // is InPlace inside a Nix build (inNixBuild, which the caller takes from
 // $NIX_BUILD_TOP) and Atomic elsewhere.

@@ -198,7 +198,7 @@ func auto(args []string) error {
 		Workers:       *jobs,
 		DryRun:        *dry,
 		IgnoreMissing: []string{"*"},
-		FS:            hook.OSFS{NoSync: !*doSync, Mode: mode},
+		FS:            hook.OSFS{NoSync: !*doSync, InPlace: mode == atomicfile.InPlace},
 	}
 	if *libs != "" {
 		cfg.Libs = strings.Split(*libs, ":")
