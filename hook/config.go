@@ -276,7 +276,7 @@ func (OSFS) Realpath(name string) (string, error) {
 }
 
 func (o OSFS) Replace(name string, edit func(tmp *os.File) error) error {
-	return atomicfile.Options{NoSync: o.NoSync, Mode: atomicfile.ModeOf(o.InPlace), Group: o.group}.ReplaceCopy(name, edit)
+	return atomicfile.Options{NoSync: o.NoSync, InPlace: o.InPlace, Group: o.group}.ReplaceCopy(name, edit)
 }
 
 func (OSFS) Remove(name string) error { return os.Remove(name) }

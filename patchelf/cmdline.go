@@ -156,11 +156,9 @@ func ParseArgs(args []string, getenv func(string) string) (*Args, error) {
 		case "--write":
 			var v string
 			if v, err = value(); err == nil {
-				var mode atomicfile.Mode
-				if mode, err = atomicfile.ParseMode(v, nixBuild); err != nil {
+				if o.InPlace, err = atomicfile.ParseWrite(v, nixBuild); err != nil {
 					err = fmt.Errorf("--write: %v", err)
 				}
-				o.InPlace = mode == atomicfile.InPlace
 			}
 		case "--debug":
 			o.Debug = true

@@ -17,7 +17,7 @@ import (
 // the target renamed over it, or the changed bytes written into the target.
 // A file that may not be written is refused with patchelf's wording.
 func (o *Options) write(name string, patch *elf.Patch) error {
-	replace := atomicfile.Options{NoSync: o.NoSync, Mode: atomicfile.ModeOf(o.InPlace)}
+	replace := atomicfile.Options{NoSync: o.NoSync, InPlace: o.InPlace}
 	if o.Output == "" {
 		if patch.IsEmpty() {
 			o.debugf("not modified, nothing written")

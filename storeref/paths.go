@@ -122,7 +122,7 @@ func scrubFile(path string, cfg ScrubConfig) (FileReport, error) {
 		return FileReport{}, fmt.Errorf("%s: %w", path, err)
 	}
 	if res.Changed && !cfg.DryRun {
-		write := atomicfile.Options{NoSync: cfg.NoSync, Mode: atomicfile.ModeOf(cfg.InPlace)}
+		write := atomicfile.Options{NoSync: cfg.NoSync, InPlace: cfg.InPlace}
 		if err := write.WriteBytes(path, data, res.Data); err != nil {
 			unchanged := false
 			refs, serr := Scan(data, cfg.StoreDir)

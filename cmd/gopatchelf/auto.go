@@ -99,7 +99,7 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		return exitUsage
 	}
 	write, _ := a.One("write")
-	mode, err := atomicfile.ParseMode(write, nixBuild)
+	inPlace, err := atomicfile.ParseWrite(write, nixBuild)
 	if err != nil {
 		p.WriteError(sio.errOut, "argument --write: "+err.Error())
 		return exitUsage
@@ -136,7 +136,7 @@ func runAuto(ctx context.Context, args []string, sio stdio) int {
 		ResolutionCache:            a.Flag("resolution_cache"),
 		Workers:                    hook.WorkersFor(os.Getenv("NIX_BUILD_CORES")),
 		Log:                        log,
-		FS:                         hook.OSFS{NoSync: noSync, InPlace: mode == atomicfile.InPlace},
+		FS:                         hook.OSFS{NoSync: noSync, InPlace: inPlace},
 	}
 	interp, _ := a.One("interpreter")
 	libc, _ := a.One("libc_dir")

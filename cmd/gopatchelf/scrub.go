@@ -66,7 +66,7 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 	if interp != "" && !strings.HasPrefix(interp, "/") {
 		return scrubCmd.Usage(sio.errOut, "--interpreter-placeholder %s: not an absolute path", interp)
 	}
-	mode, err := atomicfile.ParseMode(a.Value("write", "auto"), os.Getenv("NIX_BUILD_TOP") != "")
+	inPlace, err := atomicfile.ParseWrite(a.Value("write", "auto"), os.Getenv("NIX_BUILD_TOP") != "")
 	if err != nil {
 		return scrubCmd.Usage(sio.errOut, "--write: %v", err)
 	}
@@ -81,7 +81,7 @@ func runScrub(ctx context.Context, args []string, sio stdio) int {
 		Options: storeref.Options{StoreDir: dir, Interpreter: interp, KeepUnloaded: keepUnloaded},
 		// As auto: no fsync inside a Nix build, whose output is discarded on failure.
 		NoSync:  os.Getenv("NIX_BUILD_TOP") != "",
-		InPlace: mode == atomicfile.InPlace,
+		InPlace: inPlace,
 		DryRun:  dryRun,
 	}
 	rep, err := storeref.ScrubPaths(ctx, paths, cfg)

@@ -40,12 +40,12 @@ type Options struct {
 	// the caller has opted out of durability.
 	NoSync bool
 
-	// Mode is Atomic (the zero value) or InPlace. In place, Replace and
+	// InPlace writes into the file itself. In place, Replace and
 	// ReplaceCopy hand their callback the original file itself, opened for
 	// writing, instead of a temporary file: see the package documentation.
 	// Atomically, a file the caller may write in a directory it may not
 	// (no temporary file can be made there) is written in place too.
-	Mode Mode
+	InPlace bool
 
 	// Group, when set and NoSync is not, leaves each atomic replacement
 	// pending in it: the temporary file is complete, but it is synced and
@@ -169,7 +169,7 @@ func (o Options) Replace(path string, fill func(tmp *os.File) error) error {
 // for it or when the directory takes no temporary file but the file may be
 // written.
 func (o Options) replace(path string, fill func(*os.File) error, inPlace func(path string, fill func(*os.File) error) error) error {
-	if o.Mode == InPlace {
+	if o.InPlace {
 		return inPlace(path, fill)
 	}
 	if err := CheckWritable(path); err != nil {

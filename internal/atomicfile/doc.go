@@ -25,7 +25,7 @@
 //
 // # Writing in place
 //
-// [Options.Mode] InPlace ([ParseMode]'s choice for --write in-place, and for
+// [Options.InPlace] ([ParseWrite]'s choice for --write in-place, and for
 // --write auto inside a Nix build) skips the temporary file: the caller's
 // callback gets the original file itself, opened for writing without
 // truncation, and writes only the bytes that change (pwrite), extending or

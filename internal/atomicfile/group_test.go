@@ -115,8 +115,8 @@ func TestGroupCommitReportsEachFailure(t *testing.T) {
 }
 
 func TestGroupNotUsedWithoutSyncOrInPlace(t *testing.T) {
-	for _, o := range []Options{{NoSync: true}, {Mode: InPlace}} {
-		t.Run(fmt.Sprintf("nosync=%v/mode=%v", o.NoSync, o.Mode), func(t *testing.T) {
+	for _, o := range []Options{{NoSync: true}, {InPlace: true}} {
+		t.Run(fmt.Sprintf("nosync=%v/in-place=%v", o.NoSync, o.InPlace), func(t *testing.T) {
 			_, paths := groupTree(t, 2)
 			g := NewGroup()
 			o.Group = g

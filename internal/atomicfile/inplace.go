@@ -10,51 +10,20 @@ import (
 	"syscall"
 )
 
-// Mode is how a file is rewritten: through a temporary file renamed over
-// it (Atomic, the zero value) or by writing into the file itself (InPlace).
-// See the package documentation for what InPlace gives up.
-type Mode uint8
-
-const (
-	// Atomic writes a temporary copy and renames it over the original.
-	Atomic Mode = iota
-	// InPlace writes the changed bytes into the original file with pwrite
-	// and extends or truncates it: no copy, the same inode.
-	InPlace
-)
-
-func (m Mode) String() string {
-	if m == InPlace {
-		return "in-place"
-	}
-	return "atomic"
-}
-
-// ModeOf is InPlace when inPlace is set and Atomic otherwise: the public
-// packages say how they write with a bool, as users cannot name a Mode.
-func ModeOf(inPlace bool) Mode {
-	if inPlace {
-		return InPlace
-	}
-	return Atomic
-}
-
-// ParseMode parses a --write value: "atomic", "in-place", or "auto", which
-// is InPlace inside a Nix build (inNixBuild, which the caller takes from
-// $NIX_BUILD_TOP) and Atomic elsewhere.
-func ParseMode(s string, inNixBuild bool) (Mode, error) {
+// ParseWrite parses a --write value, "atomic", "in-place", or "auto", and
+// reports whether files are written in place ([Options.InPlace]). auto is
+// in place inside a Nix build (inNixBuild, which the caller takes from
+// $NIX_BUILD_TOP) and atomic elsewhere.
+func ParseWrite(s string, inNixBuild bool) (inPlace bool, err error) {
 	switch s {
 	case "atomic":
-		return Atomic, nil
+		return false, nil
 	case "in-place":
-		return InPlace, nil
+		return true, nil
 	case "", "auto":
-		if inNixBuild {
-			return InPlace, nil
-		}
-		return Atomic, nil
+		return inNixBuild, nil
 	}
-	return Atomic, fmt.Errorf("invalid choice: '%s' (choose from 'auto', 'in-place', 'atomic')", s)
+	return false, fmt.Errorf("invalid choice: '%s' (choose from 'auto', 'in-place', 'atomic')", s)
 }
 
 // ParseSync parses a --fsync value and returns whether to skip the sync
@@ -196,7 +165,7 @@ func dirNotWritable(err error) bool {
 // extended or cut to len(data); atomically, data is written whole into the
 // temporary file.
 func (o Options) WriteBytes(path string, old, data []byte) error {
-	if o.Mode != InPlace {
+	if !o.InPlace {
 		err := o.Replace(path, func(tmp *os.File) error {
 			_, err := tmp.Write(data)
 			return err

@@ -51,25 +51,31 @@ func TestParseSync(t *testing.T) {
 	}
 }
 
-func TestParseMode(t *testing.T) {
+// modes are the --write values that name a mode, in the order the tests
+// run them.
+var modes = []string{"atomic", "in-place"}
+
+func inPlace(mode string) bool { return mode == "in-place" }
+
+func TestParseWrite(t *testing.T) {
 	for _, tc := range []struct {
 		in    string
 		nix   bool
-		want  Mode
+		want  bool
 		error string
 	}{
-		{"atomic", true, Atomic, ""},
-		{"atomic", false, Atomic, ""},
-		{"in-place", false, InPlace, ""},
-		{"in-place", true, InPlace, ""},
-		{"auto", true, InPlace, ""},
-		{"auto", false, Atomic, ""},
-		{"", true, InPlace, ""},
-		{"", false, Atomic, ""},
-		{"inplace", false, Atomic, "invalid choice: 'inplace' (choose from 'auto', 'in-place', 'atomic')"},
+		{"atomic", true, false, ""},
+		{"atomic", false, false, ""},
+		{"in-place", false, true, ""},
+		{"in-place", true, true, ""},
+		{"auto", true, true, ""},
+		{"auto", false, false, ""},
+		{"", true, true, ""},
+		{"", false, false, ""},
+		{"inplace", false, false, "invalid choice: 'inplace' (choose from 'auto', 'in-place', 'atomic')"},
 	} {
 		t.Run(fmt.Sprintf("%s/nix=%v", tc.in, tc.nix), func(t *testing.T) {
-			got, err := ParseMode(tc.in, tc.nix)
+			got, err := ParseWrite(tc.in, tc.nix)
 			if tc.error != "" {
 				assert.EqualError(t, err, tc.error)
 				return
@@ -78,8 +84,11 @@ func TestParseMode(t *testing.T) {
 			assert.Equal(t, tc.want, got)
 		})
 	}
-	assert.Equal(t, "in-place", InPlace.String())
-	assert.Equal(t, "atomic", Atomic.String())
+	for _, mode := range modes { // the names the other tests run under
+		got, err := ParseWrite(mode, false)
+		require.NoError(t, err)
+		assert.Equal(t, inPlace(mode), got, mode)
+	}
 }
 
 // Every way of writing gives the same bytes in both modes; in place keeps
@@ -128,8 +137,8 @@ func TestModesGiveTheSameBytes(t *testing.T) {
 			return o.WriteBytes(path, []byte(orig), []byte(orig+"more"))
 		}, orig + "more"},
 	} {
-		for _, mode := range []Mode{Atomic, InPlace} {
-			t.Run(tc.name+"/"+mode.String(), func(t *testing.T) {
+		for _, mode := range modes {
+			t.Run(tc.name+"/"+mode, func(t *testing.T) {
 				dir := t.TempDir()
 				path := filepath.Join(dir, "lib.so")
 				require.NoError(t, os.WriteFile(path, []byte(orig), 0o640))
@@ -137,7 +146,7 @@ func TestModesGiveTheSameBytes(t *testing.T) {
 				require.NoError(t, os.Link(path, link))
 				ino := inode(t, path)
 
-				require.NoError(t, tc.write(Options{Mode: mode, NoSync: true}, path))
+				require.NoError(t, tc.write(Options{InPlace: inPlace(mode), NoSync: true}, path))
 
 				got, err := os.ReadFile(path)
 				require.NoError(t, err)
@@ -147,7 +156,7 @@ func TestModesGiveTheSameBytes(t *testing.T) {
 				assert.Equal(t, fs.FileMode(0o640), st.Mode().Perm())
 				other, err := os.ReadFile(link)
 				require.NoError(t, err)
-				if mode == InPlace {
+				if inPlace(mode) {
 					assert.Equal(t, ino, inode(t, path), "in place keeps the inode")
 					assert.Equal(t, tc.want, string(other), "the other hard link shares the change")
 				} else {
@@ -166,17 +175,17 @@ func TestModesGiveTheSameBytes(t *testing.T) {
 func TestFailureMidWrite(t *testing.T) {
 	boom := errors.New("killed")
 	for _, tc := range []struct {
-		mode Mode
+		mode string
 		want string
 	}{
-		{Atomic, "0123456789"},
-		{InPlace, "AB23456789"},
+		{"atomic", "0123456789"},
+		{"in-place", "AB23456789"},
 	} {
-		t.Run(tc.mode.String(), func(t *testing.T) {
+		t.Run(tc.mode, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "lib.so")
 			require.NoError(t, os.WriteFile(path, []byte("0123456789"), 0o644))
-			err := Options{Mode: tc.mode}.ReplaceCopy(path, func(f *os.File) error {
+			err := Options{InPlace: inPlace(tc.mode)}.ReplaceCopy(path, func(f *os.File) error {
 				if _, err := f.WriteAt([]byte("AB"), 0); err != nil {
 					return err
 				}
@@ -199,7 +208,7 @@ func TestInPlaceFailedExtensionIsCutBack(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("0123456789"), 0o644))
 	ino := inode(t, path)
 	enospc := &fs.PathError{Op: "write", Path: path, Err: syscall.ENOSPC}
-	err := Options{Mode: InPlace}.ReplaceCopy(path, func(f *os.File) error {
+	err := Options{InPlace: true}.ReplaceCopy(path, func(f *os.File) error {
 		if _, err := f.WriteAt([]byte("new segment"), 10); err != nil {
 			return err
 		}
@@ -216,7 +225,7 @@ func TestInPlaceRefusesNonRegular(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "real.so"), []byte("x"), 0o644))
 	require.NoError(t, os.Symlink("real.so", filepath.Join(dir, "link.so")))
-	o := Options{Mode: InPlace}
+	o := Options{InPlace: true}
 	err := o.ReplaceCopy(filepath.Join(dir, "link.so"), func(*os.File) error { return nil })
 	assert.ErrorContains(t, err, "link.so: not a regular file")
 	err = o.ReplaceCopy(filepath.Join(dir, "missing"), func(*os.File) error { return nil })
@@ -261,12 +270,12 @@ func TestMain(m *testing.M) {
 func permissionHelper(c string) int {
 	op, path, _ := strings.Cut(c, ":")
 	op, modeName, _ := strings.Cut(op, "/")
-	mode, err := ParseMode(modeName, false)
+	inPlace, err := ParseWrite(modeName, false)
 	if err != nil {
 		fmt.Println(err)
 		return 1
 	}
-	o := Options{Mode: mode, NoSync: true}
+	o := Options{InPlace: inPlace, NoSync: true}
 	switch op {
 	case "ReplaceCopy":
 		err = o.ReplaceCopy(path, func(f *os.File) error {
@@ -366,13 +375,13 @@ func userFile(t *testing.T, dir string, mode fs.FileMode) string {
 // both modes, whatever the directory allows, and left as it is.
 func TestNotWritableIsRefused(t *testing.T) {
 	for _, op := range []string{"ReplaceCopy", "Replace", "WriteBytes"} {
-		for _, mode := range []Mode{Atomic, InPlace} {
+		for _, mode := range modes {
 			for _, dirWritable := range []bool{true, false} {
 				t.Run(fmt.Sprintf("%s/%s/dir-writable=%v", op, mode, dirWritable), func(t *testing.T) {
 					dir := userDir(t, dirWritable)
 					path := userFile(t, dir, 0o444)
 					ino := inode(t, path)
-					got := asUser(t, op+"/"+mode.String(), path)
+					got := asUser(t, op+"/"+mode, path)
 					assert.Equal(t, path+": open: Permission denied", got)
 					b, err := os.ReadFile(path)
 					require.NoError(t, err)
@@ -390,12 +399,12 @@ func TestNotWritableIsRefused(t *testing.T) {
 func TestReadOnlyDirIsWrittenInPlace(t *testing.T) {
 	for _, op := range []string{"ReplaceCopy", "Replace", "WriteBytes"} {
 		want := map[string]string{"ReplaceCopy": "NEW contents", "Replace": "NEW contents", "WriteBytes": "NEW contents"}[op]
-		for _, mode := range []Mode{Atomic, InPlace} {
-			t.Run(op+"/"+mode.String(), func(t *testing.T) {
+		for _, mode := range modes {
+			t.Run(op+"/"+mode, func(t *testing.T) {
 				dir := userDir(t, false)
 				path := userFile(t, dir, 0o644)
 				ino := inode(t, path)
-				assert.Equal(t, "ok", asUser(t, op+"/"+mode.String(), path))
+				assert.Equal(t, "ok", asUser(t, op+"/"+mode, path))
 				b, err := os.ReadFile(path)
 				require.NoError(t, err)
 				assert.Equal(t, want, string(b))
@@ -411,11 +420,11 @@ func TestRootWritesReadOnlyFile(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
 	}
-	for _, mode := range []Mode{Atomic, InPlace} {
-		t.Run(mode.String(), func(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "lib.so")
 			require.NoError(t, os.WriteFile(path, []byte("old"), 0o444))
-			require.NoError(t, Options{Mode: mode}.WriteBytes(path, []byte("old"), []byte("new")))
+			require.NoError(t, Options{InPlace: inPlace(mode)}.WriteBytes(path, []byte("old"), []byte("new")))
 			b, err := os.ReadFile(path)
 			require.NoError(t, err)
 			assert.Equal(t, "new", string(b))

@@ -187,7 +187,7 @@ func auto(args []string) error {
 	if *paths == "" {
 		usage()
 	}
-	mode, err := atomicfile.ParseMode(*write, false)
+	inPlace, err := atomicfile.ParseWrite(*write, false)
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func auto(args []string) error {
 		Workers:       *jobs,
 		DryRun:        *dry,
 		IgnoreMissing: []string{"*"},
-		FS:            hook.OSFS{NoSync: !*doSync, InPlace: mode == atomicfile.InPlace},
+		FS:            hook.OSFS{NoSync: !*doSync, InPlace: inPlace},
 	}
 	if *libs != "" {
 		cfg.Libs = strings.Split(*libs, ":")
